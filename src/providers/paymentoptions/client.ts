@@ -1,0 +1,200 @@
+import http from "node:http"
+import https from "node:https"
+import axios, { AxiosError, AxiosInstance, AxiosResponse } from "axios"
+import { z } from "zod"
+import { GatewayErrorKind, PaymentOptionsError } from "./errors"
+import { classifyResponseCode } from "./response-codes"
+import {
+  failureBodySchema,
+  HppLink,
+  hppLinkSchema,
+  successEnvelopeSchema,
+  TransactionEnvelope,
+  transactionEnvelopeSchema,
+} from "./schemas"
+
+export interface ClientConfig {
+  gatewayUrl: string
+  apiPathPrefix: string
+  apiKey: string
+  xApiKey: string
+  timeoutMs: number
+}
+
+export type SuccessEnvelope = z.infer<typeof successEnvelopeSchema>
+
+export interface FollowUpRequest {
+  transactionId: string
+  amount: string
+  merchant_id: string
+  notes?: string
+}
+
+// Errors where the request provably never left this machine: resending cannot double anything.
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "EHOSTUNREACH", "ENETUNREACH"])
+
+/** A thin client over the server-to-server API: one request shape, one error classification. */
+export class PaymentOptionsClient {
+  private readonly http: AxiosInstance
+
+  constructor(private readonly config: ClientConfig) {
+    this.http = axios.create({
+      baseURL: `${config.gatewayUrl}${config.apiPathPrefix}`,
+      timeout: config.timeoutMs,
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+      headers: {
+        Authorization: `Basic ${config.apiKey}`,
+        "x-api-key": config.xApiKey,
+        "Content-Type": "application/json",
+        Accept: "application/json",
+      },
+      // Every status is interpreted below; axios must not throw on 4xx/5xx.
+      validateStatus: () => true,
+      // Never follow redirects on money calls: a redirect is not an answer.
+      maxRedirects: 0,
+    })
+  }
+
+  generateHppLink(body: Record<string, unknown>): Promise<HppLink> {
+    return this.call("hpp link", "post", "/hpp/generate/link", body).then((res) => {
+      if (res.status < 200 || res.status >= 300) throw failure("hpp link", res, false)
+      const parsed = hppLinkSchema.safeParse(res.data)
+      if (!parsed.success) throw unreadable("hpp link", res, false)
+      return parsed.data
+    })
+  }
+
+  authorize(body: Record<string, unknown>): Promise<SuccessEnvelope> {
+    return this.mutate("authorization", "/authorization", body)
+  }
+
+  purchase(body: Record<string, unknown>): Promise<SuccessEnvelope> {
+    return this.mutate("payment", "/payment", body)
+  }
+
+  capture(body: FollowUpRequest): Promise<SuccessEnvelope> {
+    return this.mutate("capture", "/capture", body)
+  }
+
+  refund(body: FollowUpRequest): Promise<SuccessEnvelope> {
+    return this.mutate("refund", "/refund", body)
+  }
+
+  void(body: { transactionId: string; merchant_id: string }): Promise<SuccessEnvelope> {
+    return this.mutate("void", "/void", body)
+  }
+
+  /** The transaction as the gateway sees it now; `success:false` is an answer here, not an error. */
+  async getTransactionStatus(transactionId: string): Promise<TransactionEnvelope> {
+    const res = await this.call(
+      "transaction status",
+      "get",
+      `/transaction/status/${encodeURIComponent(transactionId)}`
+    )
+    if (res.status < 200 || res.status >= 300) throw failure("transaction status", res, false)
+    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    if (!parsed.success) throw unreadable("transaction status", res, false)
+    return parsed.data
+  }
+
+  private async mutate(operation: string, path: string, body: unknown): Promise<SuccessEnvelope> {
+    const res = await this.call(operation, "post", path, body)
+    if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
+    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    if (!parsed.success) throw unreadable(operation, res, true)
+    return interpretEnvelope(operation, parsed.data, res.status)
+  }
+
+  private async call(
+    operation: string,
+    method: "get" | "post",
+    path: string,
+    body?: unknown
+  ): Promise<AxiosResponse> {
+    try {
+      return await this.http.request({ method, url: path, data: body })
+    } catch (error) {
+      const code = (error as AxiosError).code ?? ""
+      const kind: GatewayErrorKind = NOT_SENT.has(code) ? "unavailable" : method === "get" ? "unavailable" : "outcome_unknown"
+      throw new PaymentOptionsError({
+        kind,
+        operation,
+        cause: code === "ECONNABORTED" || code === "ETIMEDOUT" ? `no answer within ${this.config.timeoutMs} ms` : code || (error as Error).message,
+      })
+    }
+  }
+}
+
+/** A 2xx envelope: success, or a refusal, or an outcome only Transaction Status can tell. */
+export function interpretEnvelope(operation: string, envelope: TransactionEnvelope, httpStatus: number): SuccessEnvelope {
+  const code = envelope.gateway_response.code
+  const responseCode = envelope.payment_details?.response_code
+  const cls = classifyResponseCode(responseCode)
+  const transactionId = envelope.transaction_details?.id ?? null
+  const details = {
+    operation,
+    httpStatus,
+    code,
+    responseCode,
+    gatewayMessage: envelope.gateway_response.message,
+    transactionId,
+  }
+  if (cls === "unclear" || cls === "pending" || (cls === "retryable" && transactionId)) {
+    throw new PaymentOptionsError({ ...details, kind: "outcome_unknown" })
+  }
+  if (envelope.success && /^INFO/i.test(code) && (cls === undefined || cls === "approved")) {
+    const parsed = successEnvelopeSchema.safeParse(envelope)
+    if (parsed.success) return parsed.data
+    // Success without a transaction id: the money may have moved but we cannot follow it.
+    throw new PaymentOptionsError({ ...details, kind: "outcome_unknown", cause: "success without a transaction id" })
+  }
+  if (envelope.success) {
+    // success:true with a non-INFO code or a declining response code contradicts itself.
+    throw new PaymentOptionsError({ ...details, kind: "outcome_unknown", cause: "contradictory answer" })
+  }
+  if (cls === "retryable") throw new PaymentOptionsError({ ...details, kind: "unavailable" })
+  throw new PaymentOptionsError({ ...details, kind: cls === "invalid" || /^VAL/i.test(code) ? "invalid_request" : "declined" })
+}
+
+function failure(operation: string, res: AxiosResponse, mutating: boolean): PaymentOptionsError {
+  const parsed = failureBodySchema.safeParse(res.data)
+  const body = parsed.success ? parsed.data : undefined
+  const code = body?.gateway_response?.code ?? body?.messageCode ?? null
+  const responseCode = body?.payment_details?.response_code ?? null
+  const errorText = typeof body?.error === "string" ? body.error : body?.error?.message
+  const details = {
+    operation,
+    httpStatus: res.status,
+    code,
+    responseCode,
+    gatewayMessage: body?.gateway_response?.message ?? body?.message ?? errorText ?? null,
+    transactionId: body?.transaction_details?.id ?? null,
+  }
+  if (res.status === 401 || res.status === 403) return new PaymentOptionsError({ ...details, kind: "authentication" })
+  if (res.status >= 500 || res.status < 200 || (res.status >= 300 && res.status < 400)) {
+    // 5xx, 502, 504 and redirects: the gateway may have processed the request before failing.
+    return new PaymentOptionsError({ ...details, kind: mutating ? "outcome_unknown" : "unavailable" })
+  }
+  if (res.status === 404) return new PaymentOptionsError({ ...details, kind: "not_found" })
+  const cls = classifyResponseCode(responseCode)
+  if (mutating && (cls === "unclear" || cls === "pending")) {
+    return new PaymentOptionsError({ ...details, kind: "outcome_unknown" })
+  }
+  // No code at all (e.g. `{message:"Bad Request"}`) means the request itself was refused.
+  const invalid = cls === "invalid" || (code ? /^VAL/i.test(code) : responseCode === null)
+  return new PaymentOptionsError({ ...details, kind: invalid ? "invalid_request" : "declined" })
+}
+
+function unreadable(operation: string, res: AxiosResponse, mutating: boolean): PaymentOptionsError {
+  // Keep whatever id the body names so an unknown outcome can still be settled.
+  const loose = res.data && typeof res.data === "object" ? (res.data as Record<string, any>) : {}
+  const id = loose?.transaction_details?.id
+  return new PaymentOptionsError({
+    kind: mutating ? "outcome_unknown" : "invalid_response",
+    operation,
+    httpStatus: res.status,
+    transactionId: typeof id === "string" && id.length <= 64 ? id : null,
+    cause: "the response body does not have the documented shape",
+  })
+}

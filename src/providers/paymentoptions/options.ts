@@ -1,0 +1,83 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { z } from "zod"
+
+export const GATEWAY_HOSTS = {
+  sandbox: "https://api-dev.paymentoptions.com",
+  live: "https://api.paymentoptions.com",
+} as const
+
+const url = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => /^https?:\/\//i.test(v), "must be an http(s) URL")
+
+const positiveInt = z.coerce.number().int().positive()
+
+export const optionsSchema = z.object({
+  /** Sent verbatim as `Authorization: Basic <apiKey>`: paste the portal's encoded key. */
+  apiKey: z.string().trim().min(1),
+  /** Sent as `x-api-key`. */
+  xApiKey: z.string().trim().min(1),
+  /** DASMID; the refund/capture/void endpoints cap it at 10 characters (API.md §3). */
+  merchantId: z.string().trim().min(1).max(10),
+  environment: z.enum(["sandbox", "live"]).default("sandbox"),
+  /** Overrides the host chosen by `environment` (e.g. the bundled sandbox). */
+  baseUrl: url.optional(),
+  /** API.md §1.3: the docs disagree on a doubled `/api/v1`; kept configurable. */
+  apiPathPrefix: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*$/, "must start with / and hold only path characters")
+    .default("/api/v1/server-to-server-interface"),
+  timeoutMs: positiveInt.default(30_000),
+  /** How long a refund with an unknown outcome is polled on Transaction Status before it is recorded as pending. */
+  refundSettleTimeoutMs: z.coerce.number().int().min(0).default(10_000),
+  refundSettleIntervalMs: positiveInt.default(1_000),
+  /** IANA zone sent as `time_zone`. */
+  timeZone: z.string().trim().min(1).default("Asia/Tokyo"),
+  /** Public URL of the Medusa backend; the gateway's webhook goes to `<backendUrl>/hooks/payment/paymentoptions_paymentoptions`. */
+  backendUrl: url.default("http://localhost:9000"),
+  /** Overrides the webhook URL built from `backendUrl` (e.g. a provider registered with another id). */
+  webhookUrl: url.optional(),
+  /** Where the hosted page sends the shopper back. */
+  successUrl: url.default("http://localhost:8000/checkout?paymentoptions=success"),
+  declineUrl: url.default("http://localhost:8000/checkout?paymentoptions=decline"),
+  cancelUrl: url.default("http://localhost:8000/checkout?paymentoptions=cancel"),
+  merchantEmail: z.string().trim().email().max(45).optional(),
+})
+
+export type PaymentOptionsOptions = z.input<typeof optionsSchema>
+export type ResolvedOptions = z.output<typeof optionsSchema> & { gatewayUrl: string; hookUrl: string }
+
+/**
+ * Parses the provider options. The message names each bad option and why, never its value:
+ * options hold secrets.
+ */
+export function resolveOptions(raw: unknown): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(raw ?? {})
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `"${issue.path.join(".") || "options"}" ${describeIssue(issue)}`)
+      .join("; ")
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions provider options are invalid: ${problems}. See the README's configuration table.`
+    )
+  }
+  const options = parsed.data
+  const gatewayUrl = (options.baseUrl ?? GATEWAY_HOSTS[options.environment]).replace(/\/+$/, "")
+  const hookUrl =
+    options.webhookUrl ??
+    `${options.backendUrl.replace(/\/+$/, "")}/hooks/payment/paymentoptions_paymentoptions`
+  return { ...options, gatewayUrl, hookUrl }
+}
+
+function describeIssue(issue: z.ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.received === "undefined") return "is required"
+  if (issue.code === "invalid_type") return `must be a ${issue.expected}`
+  if (issue.code === "too_small" && issue.type === "string") return "must not be empty"
+  if (issue.code === "too_big" && issue.type === "string") return `must be at most ${issue.maximum} characters`
+  if (issue.code === "invalid_enum_value") return `must be one of ${issue.options.map((o) => `"${o}"`).join(", ")}`
+  if (issue.code === "invalid_string") return issue.validation === "url" ? "must be a URL" : `must be a valid ${String(issue.validation)}`
+  return issue.message.toLowerCase()
+}

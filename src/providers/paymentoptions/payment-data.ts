@@ -1,0 +1,91 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { z } from "zod"
+import { MaskedCard } from "./masking"
+import { addAmounts } from "./money"
+import { RefundStatus } from "./status"
+
+/**
+ * The keys this provider keeps in `payment.data` / `payment_session.data`. Medusa deep-merges what a
+ * method returns into what is stored, so every method returns the whole object with its changes.
+ */
+export interface RefundRecord {
+  /** Gateway sequence number of the refund (`transaction_details.ref`), as shown in the PaymentOptions portal. */
+  ref: string | null
+  /** The refund's own gateway transaction id; null when the gateway never told us (timeout). */
+  transaction_id: string | null
+  status: RefundStatus
+  amount: string
+  currency_code: string
+  code: string | null
+  message: string | null
+  created_at: string
+  settled_at?: string | null
+}
+
+export interface PaymentOptionsData {
+  session_id?: string
+  checkout?: "hpp"
+  currency_code?: string
+  /** Authorized amount until capture, then the captured amount (major units, decimal string). */
+  amount?: string
+  hpp_link_id?: string
+  redirect_url?: string
+  merchant_txn_ref?: string
+  /** The captured transaction (sale or capture id): what refunds are made against. */
+  transaction_id?: string
+  transaction_ref?: string | null
+  /** A PRE_AUTH id, when the payment was authorized separately. */
+  authorization_id?: string
+  void_id?: string
+  card?: MaskedCard | null
+  captured_at?: string | null
+  refunds?: Record<string, RefundRecord>
+  /** Running total of succeeded refunds (major units, decimal string). */
+  refunded_amount?: string
+  [key: string]: unknown
+}
+
+const refundRecordSchema = z
+  .object({
+    ref: z.string().nullable(),
+    transaction_id: z.string().nullable(),
+    status: z.enum(["succeeded", "pending", "failed"]),
+    amount: z.string(),
+    currency_code: z.string(),
+  })
+  .passthrough()
+
+const storedSchema = z
+  .object({
+    currency_code: z.string().optional(),
+    amount: z.string().optional(),
+    transaction_id: z.string().optional(),
+    authorization_id: z.string().optional(),
+    refunds: z.record(refundRecordSchema).optional(),
+  })
+  .passthrough()
+
+/** Reads the stored data, refusing a record whose money keys were tampered with or corrupted. */
+export function readPaymentData(data: Record<string, unknown> | undefined | null): PaymentOptionsData {
+  const parsed = storedSchema.safeParse(data ?? {})
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => i.path.join(".")).join(", ")
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions: the stored payment data is malformed at ${where}; it was not written by this provider.`
+    )
+  }
+  return parsed.data as PaymentOptionsData
+}
+
+export function refundedTotal(refunds: Record<string, RefundRecord>, currencyCode: string): string {
+  return Object.values(refunds)
+    .filter((r) => r.status === "succeeded")
+    .reduce((sum, r) => addAmounts(sum, r.amount, currencyCode), addAmounts("0", "0", currencyCode))
+}
+
+export function pendingRefundIds(refunds: Record<string, RefundRecord>): string[] {
+  return Object.entries(refunds)
+    .filter(([, r]) => r.status === "pending")
+    .map(([id]) => id)
+}

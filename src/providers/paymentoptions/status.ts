@@ -1,0 +1,32 @@
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { classifyResponseCode } from "./response-codes"
+import { TransactionEnvelope } from "./schemas"
+
+export type TransactionOutcome = "succeeded" | "declined" | "pending"
+export type RefundStatus = "succeeded" | "pending" | "failed"
+
+/** What Transaction Status says happened to a transaction (API.md §6 rule of thumb, §8 classes). */
+export function outcomeOf(envelope: TransactionEnvelope): TransactionOutcome {
+  const cls = classifyResponseCode(envelope.payment_details?.response_code)
+  if (cls === "unclear" || cls === "pending") return "pending"
+  if (envelope.success && /^INFO/i.test(envelope.gateway_response.code) && (cls === undefined || cls === "approved")) {
+    return "succeeded"
+  }
+  return "declined"
+}
+
+/** How a checkout transaction maps to Medusa: a sale is captured when it succeeds, a PRE_AUTH is authorized. */
+export function sessionStatusOf(outcome: TransactionOutcome, captures: boolean): PaymentSessionStatus {
+  switch (outcome) {
+    case "succeeded":
+      return captures ? PaymentSessionStatus.CAPTURED : PaymentSessionStatus.AUTHORIZED
+    case "pending":
+      return PaymentSessionStatus.PENDING
+    case "declined":
+      return PaymentSessionStatus.ERROR
+  }
+}
+
+export function refundStatusOf(outcome: TransactionOutcome): RefundStatus {
+  return outcome === "succeeded" ? "succeeded" : outcome === "pending" ? "pending" : "failed"
+}
