@@ -2,7 +2,7 @@ import { BigNumberInput } from "@medusajs/framework/types"
 import { MathBN, MedusaError, defaultCurrencies } from "@medusajs/framework/utils"
 
 // bignumber.js rounding mode ROUND_HALF_UP: 0.5 yen rounds away from zero, as cashiers do.
-const ROUND_HALF_UP = 1
+const ROUND_HALF_UP = 4
 
 /**
  * Decimal digits of a currency, from Medusa's own currency table (JPY 0, USD 2, KWD 3),
