@@ -144,8 +144,8 @@ export function interpretEnvelope(operation: string, envelope: TransactionEnvelo
     throw new PaymentOptionsError({ ...details, kind: "outcome_unknown" })
   }
   if (envelope.success && /^INFO/i.test(code) && (cls === undefined || cls === "approved")) {
-    const parsed = successEnvelopeSchema.safeParse(envelope)
-    if (parsed.success) return parsed.data
+    // The envelope is already parsed; a success only additionally needs its transaction id.
+    if (envelope.transaction_details?.id) return envelope as SuccessEnvelope
     // Success without a transaction id: the money may have moved but we cannot follow it.
     throw new PaymentOptionsError({ ...details, kind: "outcome_unknown", cause: "success without a transaction id" })
   }

@@ -10,7 +10,7 @@ export interface MaskedCard {
 const PAN_PATTERN = /\b(?:\d[ -]?){11,18}\d\b/g
 
 export function maskCard(
-  card: { number?: string | null; exp_month?: string | null; exp_year?: string | null } | null | undefined,
+  card: { name?: string | null; number?: string | null; exp_month?: string | null; exp_year?: string | null } | null | undefined,
   scheme?: string | null
 ): MaskedCard | null {
   if (!card && !scheme) return null

@@ -6,11 +6,7 @@ export const GATEWAY_HOSTS = {
   live: "https://api.paymentoptions.com",
 } as const
 
-const url = z
-  .string()
-  .trim()
-  .url()
-  .refine((v) => /^https?:\/\//i.test(v), "must be an http(s) URL")
+const url = z.url({ protocol: /^https?$/ }).trim()
 
 const positiveInt = z.coerce.number().int().positive()
 
@@ -43,7 +39,7 @@ export const optionsSchema = z.object({
   successUrl: url.default("http://localhost:8000/checkout?paymentoptions=success"),
   declineUrl: url.default("http://localhost:8000/checkout?paymentoptions=decline"),
   cancelUrl: url.default("http://localhost:8000/checkout?paymentoptions=cancel"),
-  merchantEmail: z.string().trim().email().max(45).optional(),
+  merchantEmail: z.email().max(45).optional(),
 })
 
 export type PaymentOptionsOptions = z.input<typeof optionsSchema>
@@ -72,12 +68,19 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   return { ...options, gatewayUrl, hookUrl }
 }
 
-function describeIssue(issue: z.ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.received === "undefined") return "is required"
-  if (issue.code === "invalid_type") return `must be a ${issue.expected}`
-  if (issue.code === "too_small" && issue.type === "string") return "must not be empty"
-  if (issue.code === "too_big" && issue.type === "string") return `must be at most ${issue.maximum} characters`
-  if (issue.code === "invalid_enum_value") return `must be one of ${issue.options.map((o) => `"${o}"`).join(", ")}`
-  if (issue.code === "invalid_string") return issue.validation === "url" ? "must be a URL" : `must be a valid ${String(issue.validation)}`
-  return issue.message.toLowerCase()
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? "is required" : `must be a ${issue.expected}`
+    case "too_small":
+      return issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum}`
+    case "too_big":
+      return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
+    case "invalid_format":
+      return issue.format === "url" ? "must be a URL" : issue.format === "regex" ? issue.message : `must be a valid ${issue.format}`
+    default:
+      return issue.message.toLowerCase()
+  }
 }

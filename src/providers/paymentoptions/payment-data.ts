@@ -1,7 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { MaskedCard } from "./masking"
-import { addAmounts } from "./money"
+import { addAmounts, normalizeAmount } from "./money"
 import { RefundStatus } from "./status"
 
 /**
@@ -61,7 +61,7 @@ const storedSchema = z
     amount: z.string().optional(),
     transaction_id: z.string().optional(),
     authorization_id: z.string().optional(),
-    refunds: z.record(refundRecordSchema).optional(),
+    refunds: z.record(z.string(), refundRecordSchema).optional(),
   })
   .passthrough()
 
@@ -81,7 +81,7 @@ export function readPaymentData(data: Record<string, unknown> | undefined | null
 export function refundedTotal(refunds: Record<string, RefundRecord>, currencyCode: string): string {
   return Object.values(refunds)
     .filter((r) => r.status === "succeeded")
-    .reduce((sum, r) => addAmounts(sum, r.amount, currencyCode), addAmounts("0", "0", currencyCode))
+    .reduce((sum, r) => addAmounts(sum, r.amount, currencyCode), normalizeAmount(0, currencyCode))
 }
 
 export function pendingRefundIds(refunds: Record<string, RefundRecord>): string[] {

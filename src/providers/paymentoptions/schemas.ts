@@ -48,7 +48,7 @@ export const transactionEnvelopeSchema = z
         payment_method: z.string().nullish(),
         scheme: z.string().nullish(),
         card: cardSchema.nullish(),
-        additional_data: z.record(z.unknown()).nullish(),
+        additional_data: z.record(z.string(), z.unknown()).nullish(),
       })
       .passthrough()
       .nullish(),
