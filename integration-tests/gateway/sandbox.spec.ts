@@ -1,0 +1,509 @@
+// Drives the bundled sandbox gateway over real HTTP, the way the provider will.
+import axios, { type AxiosResponse } from "axios"
+import http from "http"
+import type { AddressInfo } from "net"
+import { startSandbox, type FaultSpec, type Sandbox } from "../../sandbox"
+
+const P = "/api/v1/server-to-server-interface"
+const CARD = { name: "Taro Yamada", number: "5200000000001005", expiry_month: "12", expiry_year: "30", cvc: "123" }
+
+let sb: Sandbox
+
+beforeAll(async () => {
+  sb = await startSandbox()
+})
+afterAll(async () => {
+  await sb.close()
+})
+beforeEach(() => sb.reset())
+
+function headers(over: Record<string, string | undefined> = {}): Record<string, string> {
+  const h: Record<string, string | undefined> = {
+    "x-api-key": sb.credentials.xApiKey,
+    authorization: `Basic ${sb.credentials.apiKey}`,
+    "content-type": "application/json",
+    ...over,
+  }
+  return Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>
+}
+
+function post(path: string, body: Record<string, unknown>, opts: { timeout?: number; headers?: Record<string, string | undefined> } = {}) {
+  return axios.post(sb.url + P + path, { merchant_id: sb.credentials.merchantId, ...body }, {
+    headers: headers(opts.headers),
+    validateStatus: () => true,
+    timeout: opts.timeout ?? 5000,
+  })
+}
+
+function getStatus(id: string): Promise<AxiosResponse> {
+  return axios.get(`${sb.url}${P}/transaction/status/${id}`, { headers: headers(), validateStatus: () => true })
+}
+
+let refSeq = 0
+async function sale(amount: string | number = "1000", currency = "JPY", extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await post("/payment", { amount, currency, merchant_txn_ref: `order-${++refSeq}`, card: CARD, ...extra })
+  expect(r.status).toBe(201)
+  expect(r.data.success).toBe(true)
+  return r.data.transaction_details.id
+}
+
+async function authorize(amount: string | number = "1000", currency = "JPY"): Promise<string> {
+  const r = await post("/authorization", { amount, currency, merchant_txn_ref: `auth-${++refSeq}`, card: CARD })
+  expect(r.status).toBe(201)
+  expect(r.data.transaction_type).toBe("PRE_AUTH")
+  return r.data.transaction_details.id
+}
+
+const refund = (transactionId: string, amount: string | number, opts: { timeout?: number } = {}) =>
+  post("/refund", { transactionId, amount }, opts)
+
+const waitFor = async (cond: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time")
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe("auth", () => {
+  it("403 on missing or wrong x-api-key", async () => {
+    for (const key of [undefined, "nope"]) {
+      const r = await post("/payment", {}, { headers: { "x-api-key": key } })
+      expect(r.status).toBe(403)
+      expect(r.data).toEqual({ message: "Forbidden" })
+    }
+  })
+
+  it("401 unless Authorization is exactly Basic <apiKey>", async () => {
+    for (const auth of [undefined, "Basic wrong", `Basic ${Buffer.from(sb.credentials.apiKey).toString("base64")}`, sb.credentials.apiKey]) {
+      const r = await post("/payment", {}, { headers: { authorization: auth } })
+      expect(r.status).toBe(401)
+      expect(r.data).toEqual({ message: "Unauthorized" })
+    }
+  })
+
+  it("400 VAL0035 on merchant_id mismatch", async () => {
+    const r = await post("/payment", { merchant_id: "JP99999999", amount: "1000", currency: "JPY", merchant_txn_ref: "x", card: CARD })
+    expect(r.status).toBe(400)
+    expect(r.data.success).toBe(false)
+    expect(r.data.gateway_response).toMatchObject({ type: "ERROR", code: "VAL0035", message: "Invalid merchant_id" })
+    expect(sb.transactions()).toHaveLength(0)
+  })
+
+  it("records requests with credentials redacted", async () => {
+    await sale()
+    const [req] = sb.requests()
+    expect(req).toMatchObject({ method: "POST", path: `${P}/payment` })
+    expect(req.headers.authorization).toBe("<redacted>")
+    expect(req.headers["x-api-key"]).toBe("<redacted>")
+    expect((req.body as Record<string, unknown>).merchant_txn_ref).toMatch(/^order-/)
+  })
+})
+
+describe("amounts", () => {
+  it("rejects more decimals than the currency has, zero and negatives", async () => {
+    const cases: [string | number, string][] = [["1000.5", "JPY"], ["12.345", "USD"], [12.345, "USD"], ["1.2345", "KWD"], ["0", "JPY"], ["-5", "USD"], ["abc", "USD"]]
+    for (const [amount, currency] of cases) {
+      const r = await post("/payment", { amount, currency, merchant_txn_ref: "x", card: CARD })
+      expect(r.status).toBe(400)
+      expect(r.data.gateway_response).toMatchObject({ code: "VAL0035", message: "Invalid amount" })
+    }
+    expect(sb.transactions()).toHaveLength(0)
+  })
+
+  it("keeps exact decimals per currency exponent", async () => {
+    const usd = await sale("12.34", "USD")
+    const kwd = await sale(1.234, "KWD")
+    expect(sb.transaction(usd)).toMatchObject({ amount: "12.34", amountMinor: 1234 })
+    expect(sb.transaction(kwd)).toMatchObject({ amount: "1.234", amountMinor: 1234 })
+    // Ten 0.1 refunds hit 1.00 exactly (float sums would drift).
+    const id = await sale("1.00", "USD")
+    for (let i = 0; i < 10; i++) expect((await refund(id, "0.1")).status).toBe(201)
+    expect(sb.transaction(id)?.refundedAmount).toBe("1.00")
+    expect((await refund(id, "0.01")).data.gateway_response.code).toBe("ERR3019")
+  })
+})
+
+describe("sale and refunds", () => {
+  it("answers the documented envelope and echoes the full PAN", async () => {
+    const r = await post("/payment", { amount: "1000", currency: "JPY", merchant_txn_ref: "order-env", card: CARD })
+    expect(r.status).toBe(201)
+    expect(r.data).toMatchObject({
+      success: true,
+      status_code: 201,
+      is_live: false,
+      transaction_type: "CAPTURE",
+      gateway_response: { version: "1", type: "INFO", code: "INFO0000" },
+      merchant_details: { legal_name: "Sandbox Merchant KK", mid: sb.credentials.merchantId, merchant_txn_ref: "order-env" },
+      payment_details: {
+        amount: 1000,
+        response_code: 0,
+        currency: "JPY",
+        payment_method: "ECMC-SSL",
+        scheme: "MASTERCARD",
+        card: { name: CARD.name, number: CARD.number, exp_month: "12", exp_year: "30" },
+      },
+      transaction_details: { merchant_txn_ref: "order-env" },
+      risk_details: { risk_score: null },
+    })
+    expect(r.data.payment_details.auth_code).toMatch(/^\d{6}$/)
+    expect(r.data.transaction_details.id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(r.data.transaction_details.ref).toBeGreaterThanOrEqual(74811)
+  })
+
+  it("partial refunds, exact remainder, then ERR3019", async () => {
+    const id = await sale("1000")
+    const r1 = await refund(id, "300")
+    expect(r1.status).toBe(201)
+    expect(r1.data).toMatchObject({ success: true, transaction_type: "REFUND", gateway_response: { code: "INFO0002" }, payment_details: { amount: 300 } })
+    expect(r1.data.transaction_details.id).not.toBe(id)
+    expect((await refund(id, 200)).status).toBe(201)
+    const last = await refund(id, "500")
+    expect(last.status).toBe(201)
+    const over = await refund(id, "1")
+    expect(over.status).toBe(400)
+    expect(over.data).toMatchObject({ success: false, gateway_response: { type: "ERROR", code: "ERR3019", message: "Insufficient refund balance" }, payment_details: { response_code: -8019 } })
+    expect(sb.transaction(id)?.refundedAmount).toBe("1000")
+
+    const refundTxn = sb.transaction(r1.data.transaction_details.id)
+    expect(refundTxn).toMatchObject({ type: "REFUND", status: "succeeded", parentId: id, amount: "300" })
+    const st = await getStatus(r1.data.transaction_details.id)
+    expect(st.status).toBe(200)
+    expect(st.data).toMatchObject({ success: true, status_code: 200, transaction_type: "REFUND", gateway_response: { code: "INFO0002" }, payment_details: { amount: 300, responseDescription: "The transaction was completed successfully." } })
+  })
+
+  it("stores refund notes and rejects notes over 128 chars", async () => {
+    const id = await sale()
+    const ok = await post("/refund", { transactionId: id, amount: "10", notes: "customer return" })
+    expect(sb.transaction(ok.data.transaction_details.id)?.notes).toBe("customer return")
+    const bad = await post("/refund", { transactionId: id, amount: "10", notes: "x".repeat(129) })
+    expect(bad.status).toBe(400)
+    expect(bad.data.gateway_response.code).toBe("VAL0035")
+  })
+
+  it("refuses refunds of a PRE_AUTH and of unknown ids", async () => {
+    const auth = await authorize()
+    const r = await refund(auth, "100")
+    expect(r.status).toBe(400)
+    expect(r.data.gateway_response).toMatchObject({ code: "ERR0204", message: "Transaction is not refundable" })
+    const nf = await refund("00000000-0000-0000-0000-000000000000", "1")
+    expect(nf.status).toBe(404)
+    expect(nf.data.gateway_response).toMatchObject({ code: "ERR0204", message: "Transaction not found" })
+  })
+
+  it("declines decline cards with a recorded transaction", async () => {
+    const r = await post("/payment", { amount: "1000", currency: "JPY", merchant_txn_ref: "d", card: { ...CARD, number: "4000000000000002" } })
+    expect(r.status).toBe(201)
+    expect(r.data).toMatchObject({ success: false, gateway_response: { code: "ERR0204" }, payment_details: { response_code: 5, scheme: "VISA" } })
+    expect(sb.transaction(r.data.transaction_details.id)?.status).toBe("declined")
+    const nsf = await post("/authorization", { amount: "1000", currency: "JPY", merchant_txn_ref: "d2", card: { ...CARD, number: "4000000000009995" } })
+    expect(nsf.data.payment_details.response_code).toBe(51)
+  })
+
+  it("issues and accepts stored payment method tokens", async () => {
+    const r = await post("/payment", { amount: "500", currency: "JPY", merchant_txn_ref: "t1", card: CARD, payment_method: { type: "scheme", store_payment_method: true } })
+    const token = r.data.payment_details.additional_data.stored_payment_method_id
+    expect(token).toMatch(/^[0-9a-f-]{36}$/)
+    const again = await post("/payment", { amount: "700", currency: "JPY", merchant_txn_ref: "t2", payment_method: { type: "scheme", stored_payment_method_id: token } })
+    expect(again.status).toBe(201)
+    expect(again.data.payment_details.card.number).toBe(CARD.number)
+  })
+})
+
+describe("authorization lifecycle", () => {
+  it("capture creates a new id; refunds go against the capture id", async () => {
+    const auth = await authorize("1000")
+    const over = await post("/capture", { transactionId: auth, amount: "1001" })
+    expect(over.status).toBe(400)
+    expect(over.data).toMatchObject({ gateway_response: { code: "VAL0035" }, payment_details: { response_code: 836 } })
+
+    const cap = await post("/capture", { transactionId: auth, amount: "800" })
+    expect(cap.status).toBe(201)
+    expect(cap.data).toMatchObject({ success: true, transaction_type: "CAPTURE", gateway_response: { code: "INFO0001", message: "Amount successfully captured." }, payment_details: { amount: 800 } })
+    const capId = cap.data.transaction_details.id
+    expect(capId).not.toBe(auth)
+    expect(sb.transaction(capId)).toMatchObject({ type: "CAPTURE", parentId: auth, amount: "800" })
+    expect(sb.transaction(auth)).toMatchObject({ captured: true, captureId: capId })
+
+    const again = await post("/capture", { transactionId: auth, amount: "100" })
+    expect(again.status).toBe(400)
+    expect(again.data.gateway_response.code).toBe("ERR0204")
+
+    expect((await refund(auth, "100")).data.gateway_response.message).toBe("Transaction is not refundable")
+    const rf = await refund(capId, "800")
+    expect(rf.status).toBe(201)
+    expect(sb.transaction(rf.data.transaction_details.id)?.parentId).toBe(capId)
+    expect((await refund(capId, "1")).data.gateway_response.code).toBe("ERR3019")
+  })
+
+  it("void before capture succeeds; capture after void and void after capture are refused", async () => {
+    const a1 = await authorize()
+    const v = await post("/void", { transactionId: a1 })
+    expect(v.status).toBe(201)
+    expect(v.data).toMatchObject({ success: true, transaction_type: "VOID", gateway_response: { code: "INFO0003", message: "Authorization Successfully Cancelled." } })
+    expect(sb.transaction(v.data.transaction_details.id)).toMatchObject({ type: "VOID", parentId: a1 })
+    expect((await post("/capture", { transactionId: a1, amount: "1000" })).data.gateway_response.code).toBe("ERR0204")
+
+    const a2 = await authorize()
+    await post("/capture", { transactionId: a2, amount: "1000" })
+    const late = await post("/void", { transactionId: a2 })
+    expect(late.status).toBe(400)
+    expect(late.data.gateway_response.code).toBe("ERR0204")
+  })
+})
+
+describe("hosted payment page", () => {
+  let hook: http.Server
+  let hookUrl: string
+  const received: unknown[] = []
+  let failFirst = 0
+
+  beforeAll(async () => {
+    hook = http.createServer((req, res) => {
+      let raw = ""
+      req.on("data", (c) => (raw += c))
+      req.on("end", () => {
+        received.push(JSON.parse(raw))
+        res.statusCode = failFirst-- > 0 ? 500 : 200
+        res.end()
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r))
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/po`
+  })
+  afterAll(() => new Promise<void>((r) => hook.close(() => r())))
+  beforeEach(() => {
+    received.length = 0
+    failFirst = 0
+  })
+
+  async function link(amount: string | number = "1500") {
+    const r = await post("/hpp/generate/link", {
+      amount,
+      currency: "JPY",
+      merchant_txn_ref: `hpp-${++refSeq}`,
+      return_url: { webhook_url: hookUrl, success_url: "http://shop.test/ok", decline_url: "http://shop.test/ko", cancel_url: "http://shop.test/cancel" },
+    })
+    expect(r.status).toBe(201)
+    return r.data as { id: string; url: string }
+  }
+
+  const pay = (url: string, card = "4111111111111111", extra: Record<string, string> = {}) =>
+    axios.post(`${url}/pay`, { card_number: card, card_name: "Hanako", exp_month: "12", exp_year: "30", cvc: "123", ...extra }, {
+      headers: { accept: "application/json" },
+      validateStatus: () => true,
+    })
+
+  it("link → page → pay → status by link id, webhook delivered", async () => {
+    const l = await link()
+    expect(l.url).toMatch(new RegExp(`^${sb.url}/hpp/[A-Za-z0-9]{8}$`))
+    expect((await getStatus(l.id)).status).toBe(404)
+
+    const page = await axios.get(l.url)
+    expect(page.headers["content-type"]).toContain("text/html")
+    expect(page.data).toContain("4111111111111111")
+
+    const r = await pay(l.url)
+    expect(r.status).toBe(200)
+    expect(r.data.redirect_url).toBe("http://shop.test/ok")
+    expect(r.data.transaction).toMatchObject({ success: true, transaction_type: "CAPTURE", transaction_details: { id: l.id } })
+
+    const st = await getStatus(l.id)
+    expect(st.data).toMatchObject({ success: true, status_code: 200, payment_details: { amount: 1500, card: { number: "4111111111111111" } } })
+    expect((await pay(l.url)).status).toBe(409)
+
+    await waitFor(() => received.length === 1)
+    expect(received[0]).toMatchObject({ transaction_details: { id: l.id }, success: true })
+    expect(sb.webhooks()[0]).toMatchObject({ url: hookUrl, status: 200, attempt: 1 })
+    // The HPP sale is refundable by its id.
+    expect((await refund(l.id, "1500")).status).toBe(201)
+  })
+
+  it("form post redirects (303) to decline_url for a decline card; cancel goes to cancel_url", async () => {
+    const l = await link()
+    const form = new URLSearchParams({ card_number: "4000000000000002", card_name: "X", exp_month: "1", exp_year: "30", cvc: "1" })
+    const r = await axios.post(`${l.url}/pay`, form.toString(), {
+      // What a browser sends; axios' default Accept includes application/json.
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+      maxRedirects: 0,
+      validateStatus: () => true,
+    })
+    expect(r.status).toBe(303)
+    expect(r.headers.location).toBe("http://shop.test/ko")
+    expect(sb.transaction(l.id)).toMatchObject({ status: "declined", responseCode: 5, source: "hpp" })
+
+    const l2 = await link()
+    const c = await pay(l2.url, "4111111111111111", { action: "cancel" })
+    expect(c.data.redirect_url).toBe("http://shop.test/cancel")
+    expect(sb.transaction(l2.id)).toBeUndefined()
+  })
+
+  it("retries webhooks on non-2xx (1 attempt + 2 retries)", async () => {
+    failFirst = 5
+    const id = await sale("100", "JPY", { return_url: { webhook_url: hookUrl } })
+    await waitFor(() => sb.webhooks().length === 3, 4000)
+    expect(sb.webhooks().map((w) => w.status)).toEqual([500, 500, 500])
+    expect((received[0] as { transaction_details: { id: string } }).transaction_details.id).toBe(id)
+  })
+})
+
+describe("fault injection", () => {
+  const arm = (f: FaultSpec) => sb.addFault(f)
+
+  it("decline, over_balance, unauthorized, 5xx faults commit nothing", async () => {
+    const id = await sale()
+    const cases: [FaultSpec["fault"], number, unknown][] = [
+      ["decline", 400, { gateway_response: { code: "ERR0204" }, payment_details: { response_code: 12 } }],
+      ["over_balance", 400, { gateway_response: { code: "ERR3019" }, payment_details: { response_code: -8019 } }],
+      ["unauthorized", 401, { message: "Unauthorized" }],
+      ["server_error", 500, { message: "Internal server error" }],
+      ["bad_gateway", 502, {}],
+      ["gateway_timeout", 504, {}],
+    ]
+    for (const [fault, status, body] of cases) {
+      arm({ op: "refund", fault, transactionId: id })
+      const r = await refund(id, "100")
+      expect([fault, r.status]).toEqual([fault, status])
+      expect(r.data).toMatchObject(body as object)
+    }
+    expect(sb.transaction(id)?.refundedAmountMinor).toBe(0)
+    expect((await refund(id, "100")).status).toBe(201) // faults were one-shot
+  })
+
+  it("fault with transactionId only matches that transaction", async () => {
+    const a = await sale()
+    const b = await sale()
+    arm({ op: "refund", fault: "server_error", transactionId: a })
+    expect((await refund(b, "1")).status).toBe(201)
+    expect((await refund(a, "1")).status).toBe(500)
+  })
+
+  it("server_error_after_commit commits then answers 500", async () => {
+    const id = await sale()
+    arm({ op: "refund", fault: "server_error_after_commit" })
+    const r = await refund(id, "400")
+    expect(r.status).toBe(500)
+    expect(sb.transaction(id)?.refundedAmount).toBe("400")
+  })
+
+  it("timeout_before holds without committing", async () => {
+    const id = await sale()
+    arm({ op: "refund", fault: "timeout_before", delayMs: 300 })
+    await expect(refund(id, "100", { timeout: 150 })).rejects.toThrow(/timeout/i)
+    expect(sb.transaction(id)?.refundIds).toEqual([])
+  })
+
+  it("timeout_after commits the refund and counts it against the balance", async () => {
+    const id = await sale("1000")
+    arm({ op: "refund", fault: "timeout_after", delayMs: 300 })
+    await expect(refund(id, "600", { timeout: 150 })).rejects.toThrow(/timeout/i)
+    const refunds = sb.transactions().filter((t) => t.type === "REFUND")
+    expect(refunds).toHaveLength(1)
+    expect(refunds[0]).toMatchObject({ parentId: id, amount: "600", status: "succeeded" })
+    expect((await refund(id, "600")).data.gateway_response.code).toBe("ERR3019")
+  })
+
+  it("timeout_after on a status lookup destroys the socket", async () => {
+    const id = await sale()
+    arm({ op: "status", fault: "timeout_after", delayMs: 100 })
+    await expect(axios.get(`${sb.url}${P}/transaction/status/${id}`, { headers: headers(), timeout: 2000 })).rejects.toThrow(/socket hang up|ECONNRESET/i)
+  })
+
+  it("unclear commits pending, status reports 578 until settled", async () => {
+    const id = await sale("1000")
+    arm({ op: "refund", fault: "unclear" })
+    const r = await refund(id, "700")
+    expect(r.status).toBe(201)
+    expect(r.data).toMatchObject({ success: false, gateway_response: { type: "ERROR", code: "ERR0204", message: "Transaction result unclear" }, payment_details: { response_code: 68 } })
+    const refundId = r.data.transaction_details.id
+    expect(sb.transaction(refundId)?.status).toBe("pending")
+
+    // A pending refund holds the balance.
+    expect((await refund(id, "400")).data.gateway_response.code).toBe("ERR3019")
+    const st = await getStatus(refundId)
+    expect(st.data).toMatchObject({ success: false, gateway_response: { code: "PEND0578" }, payment_details: { response_code: 578 } })
+
+    // Settling declined releases the hold.
+    const s = await axios.post(`${sb.url}/__sandbox/transactions/${refundId}/settle`, { outcome: "declined" })
+    expect(s.status).toBe(200)
+    expect((await getStatus(refundId)).data).toMatchObject({ success: false, gateway_response: { code: "ERR0204" } })
+    expect((await refund(id, "400")).status).toBe(201)
+  })
+
+  it("pending answers 578 and auto-settles with settleAfterMs", async () => {
+    const id = await sale("1000")
+    arm({ op: "refund", fault: "pending", settleAfterMs: 100 })
+    const r = await refund(id, "1000")
+    expect(r.data.payment_details.response_code).toBe(578)
+    const refundId = r.data.transaction_details.id
+    await waitFor(() => sb.transaction(refundId)?.status === "succeeded")
+    expect((await getStatus(refundId)).data).toMatchObject({ success: true, gateway_response: { code: "INFO0002" } })
+  })
+
+  it("malformed commits and answers a non-envelope body", async () => {
+    const id = await sale()
+    arm({ op: "refund", fault: "malformed" })
+    const r = await refund(id, "100")
+    expect(r.status).toBe(201)
+    expect(r.data).toEqual({ ok: true, result: "accepted", txn: expect.any(String) })
+    expect(sb.transaction(r.data.txn)).toMatchObject({ type: "REFUND", amount: "100" })
+  })
+
+  it("decline on payment records a declined sale; control endpoint arms faults", async () => {
+    const armed = await axios.post(`${sb.url}/__sandbox/faults`, { op: "payment", fault: "decline" })
+    expect(armed.status).toBe(201)
+    const r = await post("/payment", { amount: "1000", currency: "JPY", merchant_txn_ref: "x", card: CARD })
+    expect(r.status).toBe(201)
+    expect(r.data).toMatchObject({ success: false, payment_details: { response_code: 5 } })
+    expect(sb.transaction(r.data.transaction_details.id)?.status).toBe("declined")
+    expect((await axios.post(`${sb.url}/__sandbox/faults`, { op: "nope", fault: "decline" }, { validateStatus: () => true })).status).toBe(400)
+  })
+})
+
+describe("server", () => {
+  it("answers unknown paths with 404 JSON and exposes control endpoints", async () => {
+    const r = await axios.get(`${sb.url}${P}/nope`, { headers: headers(), validateStatus: () => true })
+    expect(r.status).toBe(404)
+    expect(r.data).toEqual({ message: "Not Found" })
+    const id = await sale()
+    const list = await axios.get(`${sb.url}/__sandbox/transactions`)
+    expect(list.data.map((t: { id: string }) => t.id)).toEqual([id])
+    expect((await axios.get(`${sb.url}/__sandbox/transactions/${id}`)).data).toMatchObject({ id, amount: "1000" })
+    expect((await axios.post(`${sb.url}/__sandbox/reset`)).status).toBe(204)
+    expect(sb.transactions()).toHaveLength(0)
+  })
+
+  it("close() ends a response held by a default (120 s) timeout fault", async () => {
+    const other = await startSandbox()
+    other.addFault({ op: "status", fault: "timeout_before" })
+    const pending = axios
+      .get(`${other.url}${P}/transaction/status/x`, {
+        headers: { "x-api-key": other.credentials.xApiKey, authorization: `Basic ${other.credentials.apiKey}` },
+      })
+      .catch((e: Error) => e)
+    await waitFor(() => other.requests().length === 1)
+    const started = Date.now()
+    await other.close()
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(await pending).toBeInstanceOf(Error)
+  })
+})
+
+describe("keep-alive and concurrency", () => {
+  it("serves 200 concurrent refunds over a keep-alive agent without overspending", async () => {
+    const id = await sale("10000")
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 20 })
+    try {
+      const rs = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          axios.post(`${sb.url}${P}/refund`, { merchant_id: sb.credentials.merchantId, transactionId: id, amount: "100" }, { headers: headers(), validateStatus: () => true, httpAgent: agent }),
+        ),
+      )
+      expect(rs.filter((r) => r.status === 201)).toHaveLength(100)
+      expect(rs.filter((r) => r.data.gateway_response?.code === "ERR3019")).toHaveLength(100)
+      expect(sb.transaction(id)?.refundedAmount).toBe("10000")
+    } finally {
+      agent.destroy()
+    }
+  })
+})

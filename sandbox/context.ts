@@ -1,0 +1,30 @@
+// Shared wiring passed to every handler, plus the operation result type.
+import type { Failure } from "./envelope"
+import type { FaultBook } from "./faults"
+import type { Holds } from "./holds"
+import type { SandboxState, TxnRecord } from "./state"
+import type { SandboxCredentials, SettleOutcome } from "./types"
+import type { WebhookSender } from "./webhooks"
+
+export interface GatewayCtx {
+  state: SandboxState
+  faults: FaultBook
+  webhooks: WebhookSender
+  holds: Holds
+  credentials: SandboxCredentials
+  baseUrl(): string
+  /** state.settle + webhook of the final outcome. */
+  settle(id: string, outcome: SettleOutcome): void
+}
+
+/**
+ * How an operation should commit: normally, as a forced card decline (decline fault on
+ * authorization/payment/HPP), or as a pending transaction (unclear/pending faults).
+ */
+export type Mode = "normal" | "decline" | "unclear" | "pending"
+
+export type OpResult =
+  | { ok: false; failure: Failure }
+  | { ok: true; status: number; body: unknown; txn?: TxnRecord; redirect?: string }
+
+export const fail = (failure: Failure): OpResult => ({ ok: false, failure })
