@@ -45,25 +45,31 @@ export interface PaymentOptionsData {
   [key: string]: unknown
 }
 
-const refundRecordSchema = z
-  .object({
-    ref: z.string().nullable(),
-    transaction_id: z.string().nullable(),
-    status: z.enum(["succeeded", "pending", "failed"]),
-    amount: z.string(),
-    currency_code: z.string(),
-  })
-  .passthrough()
+const refundRecordSchema = z.looseObject({
+  ref: z.string().nullable(),
+  transaction_id: z.string().nullable(),
+  status: z.enum(["succeeded", "pending", "failed"]),
+  amount: z.string(),
+  currency_code: z.string(),
+})
 
-const storedSchema = z
-  .object({
-    currency_code: z.string().optional(),
-    amount: z.string().optional(),
-    transaction_id: z.string().optional(),
-    authorization_id: z.string().optional(),
-    refunds: z.record(z.string(), refundRecordSchema).optional(),
-  })
-  .passthrough()
+const optionalString = z.string().optional()
+
+// Every key the provider reads back; other keys (the storefront's, Medusa's) pass through untouched
+// because methods return the input data, not this parse.
+const storedSchema = z.object({
+  session_id: optionalString,
+  checkout: z.literal("hpp").optional(),
+  currency_code: optionalString,
+  amount: optionalString,
+  hpp_link_id: optionalString,
+  merchant_txn_ref: optionalString,
+  transaction_id: optionalString,
+  authorization_id: optionalString,
+  void_id: optionalString,
+  refunded_amount: optionalString,
+  refunds: z.record(z.string(), refundRecordSchema).optional(),
+})
 
 /** Reads the stored data, refusing a record whose money keys were tampered with or corrupted. */
 export function readPaymentData(data: Record<string, unknown> | undefined | null): PaymentOptionsData {

@@ -2,6 +2,7 @@ import { z } from "zod"
 
 // Responses are parsed leniently where the docs disagree (number vs string, optional blocks,
 // both `risk_details` spellings) and strictly where money depends on it (ids, codes, amounts).
+// Unknown keys are dropped: nothing here is stored as the gateway sent it.
 const amount = z.union([z.number().finite(), z.string().trim().regex(/^-?\d+(\.\d+)?$/)])
 const digits = z.union([z.string(), z.number()]).transform((v) => String(v))
 
@@ -12,7 +13,7 @@ export const cardSchema = z
     exp_month: digits.nullish(),
     exp_year: digits.nullish(),
   })
-  .passthrough()
+  
 
 export const gatewayResponseSchema = z
   .object({
@@ -21,7 +22,7 @@ export const gatewayResponseSchema = z
     message: z.string().nullish(),
     code: z.string().min(1),
   })
-  .passthrough()
+  
 
 export const transactionEnvelopeSchema = z
   .object({
@@ -36,7 +37,7 @@ export const transactionEnvelopeSchema = z
         mid: z.string().nullish(),
         merchant_txn_ref: z.string().nullish(),
       })
-      .passthrough()
+      
       .nullish(),
     payment_details: z
       .object({
@@ -50,7 +51,7 @@ export const transactionEnvelopeSchema = z
         card: cardSchema.nullish(),
         additional_data: z.record(z.string(), z.unknown()).nullish(),
       })
-      .passthrough()
+      
       .nullish(),
     transaction_details: z
       .object({
@@ -59,10 +60,10 @@ export const transactionEnvelopeSchema = z
         timestamp: z.string().nullish(),
         merchant_txn_ref: z.string().nullish(),
       })
-      .passthrough()
+      
       .nullish(),
   })
-  .passthrough()
+  
 
 export type TransactionEnvelope = z.infer<typeof transactionEnvelopeSchema>
 
@@ -77,16 +78,16 @@ export const failureBodySchema = z
   .object({
     success: z.boolean().nullish(),
     message: z.string().nullish(),
-    error: z.union([z.string(), z.object({ message: z.string().nullish() }).passthrough()]).nullish(),
+    error: z.union([z.string(), z.object({ message: z.string().nullish() })]).nullish(),
     messageCode: z.string().nullish(),
-    gateway_response: gatewayResponseSchema.partial().passthrough().nullish(),
+    gateway_response: gatewayResponseSchema.partial().nullish(),
     payment_details: z
       .object({ response_code: z.coerce.number().int().nullish() })
-      .passthrough()
+      
       .nullish(),
-    transaction_details: z.object({ id: z.string().min(1).max(64).nullish() }).passthrough().nullish(),
+    transaction_details: z.object({ id: z.string().min(1).max(64).nullish() }).nullish(),
   })
-  .passthrough()
+  
 
 export type FailureBody = z.infer<typeof failureBodySchema>
 
@@ -98,6 +99,6 @@ export const hppLinkSchema = z
     currency: z.string().nullish(),
     merchant_txn_ref: z.string().nullish(),
   })
-  .passthrough()
+  
 
 export type HppLink = z.infer<typeof hppLinkSchema>

@@ -269,7 +269,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
       return { data: this.withLedger(input.data, refunds, currencyCode) }
     }
 
-    await this.settlePending(refunds)
+    if (pendingRefundIds(refunds).length) await this.settlePending(refunds)
     const unsettled = pendingRefundIds(refunds)
     if (unsettled.length) {
       const facts = unsettled.map((id) => `${id}${refunds[id].transaction_id ? ` (gateway transaction ${refunds[id].transaction_id})` : " (no gateway transaction id)"}`)
@@ -308,7 +308,12 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
         merchant_id: this.options_.merchantId,
         notes: notes("Medusa refund", refundId),
       })
-      return { ...base, ...refundFacts(envelope, "succeeded"), created_at: envelope.transaction_details.timestamp ?? base.created_at }
+      return {
+        ...refundFacts(envelope, "succeeded"),
+        amount,
+        currency_code: currencyCode,
+        created_at: envelope.transaction_details.timestamp ?? base.created_at,
+      }
     } catch (error) {
       if (!(error instanceof PaymentOptionsError) || error.kind !== "outcome_unknown") throw toMedusaError(error)
 
