@@ -41,8 +41,9 @@ import {
   RefundRecord,
   refundedTotal,
 } from "./payment-data"
+import { refundFacts, settlePendingRefunds, settleTransaction } from "./refund-settlement"
 import { TransactionEnvelope } from "./schemas"
-import { outcomeOf, refundStatusOf, sessionStatusOf, TransactionOutcome } from "./status"
+import { outcomeOf, sessionStatusOf, TransactionOutcome } from "./status"
 
 type InjectedDependencies = { logger: Logger }
 
@@ -269,7 +270,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
       return { data: this.withLedger(input.data, refunds, currencyCode) }
     }
 
-    if (pendingRefundIds(refunds).length) await this.settlePending(refunds)
+    if (pendingRefundIds(refunds).length) await settlePendingRefunds(this.client_, refunds, this.logger_)
     const unsettled = pendingRefundIds(refunds)
     if (unsettled.length) {
       const facts = unsettled.map((id) => `${id}${refunds[id].transaction_id ? ` (gateway transaction ${refunds[id].transaction_id})` : " (no gateway transaction id)"}`)
@@ -326,7 +327,12 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
         message: error.gatewayMessage ?? error.message,
       }
       if (pending.transaction_id) {
-        const envelope = await this.settle(pending.transaction_id, this.options_.refundSettleTimeoutMs)
+        const envelope = await settleTransaction(
+          this.client_,
+          pending.transaction_id,
+          this.options_.refundSettleTimeoutMs,
+          this.options_.refundSettleIntervalMs
+        )
         const outcome = envelope ? outcomeOf(envelope) : "pending"
         if (outcome === "declined") {
           // The gateway confirms nothing was refunded: fail, so Medusa drops its refund row.
@@ -344,40 +350,6 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
           `(${maskPans(error.message)}); recorded as pending. It was NOT resent; further refunds on this payment are refused until it is settled.`
       )
       return pending
-    }
-  }
-
-  /** Asks the gateway about every pending refund that has a gateway id; updates the records in place. */
-  protected async settlePending(refunds: Record<string, RefundRecord>): Promise<void> {
-    for (const id of pendingRefundIds(refunds)) {
-      const record = refunds[id]
-      if (!record.transaction_id) continue
-      const envelope = await this.settle(record.transaction_id, 0)
-      if (!envelope) continue
-      const outcome = outcomeOf(envelope)
-      if (outcome === "pending") continue
-      refunds[id] = { ...record, ...refundFacts(envelope, refundStatusOf(outcome)), settled_at: new Date().toISOString() }
-      if (outcome === "declined") {
-        this.logger_.warn(
-          `PaymentOptions refund ${id} turned out declined at the gateway; Medusa still lists it as a refund. Reconcile it in the admin.`
-        )
-      }
-    }
-  }
-
-  /** Polls Transaction Status until the transaction is final or the time is up; null if it could not be read. */
-  protected async settle(transactionId: string, withinMs: number): Promise<TransactionEnvelope | null> {
-    const deadline = Date.now() + withinMs
-    let last: TransactionEnvelope | null = null
-    for (;;) {
-      try {
-        last = await this.client_.getTransactionStatus(transactionId)
-        if (outcomeOf(last) !== "pending") return last
-      } catch (error) {
-        if (!(error instanceof PaymentOptionsError)) throw error
-      }
-      if (Date.now() + this.options_.refundSettleIntervalMs > deadline) return last
-      await sleep(this.options_.refundSettleIntervalMs)
     }
   }
 
@@ -505,16 +477,6 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   }
 }
 
-function refundFacts(envelope: TransactionEnvelope, status: RefundRecord["status"]) {
-  return {
-    ref: envelope.transaction_details?.ref === null || envelope.transaction_details?.ref === undefined ? null : String(envelope.transaction_details.ref),
-    transaction_id: envelope.transaction_details?.id ?? null,
-    status,
-    code: envelope.gateway_response.code,
-    message: envelope.gateway_response.message ? maskPans(envelope.gateway_response.message) : null,
-  }
-}
-
 function gatewayFacts(envelope: TransactionEnvelope) {
   return {
     code: envelope.gateway_response.code,
@@ -537,10 +499,6 @@ function notes(prefix: string, id: string | undefined): string | undefined {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === "string" && value.length ? value : undefined
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 export default PaymentOptionsProviderService
