@@ -17,16 +17,17 @@ const declineCard = Object.keys(DECLINE_CARDS)[0]
 
 /** A PRE_AUTH made directly at the gateway, as a stored payment would hold it. */
 async function preAuthorized(provider: any, amount: string) {
-  const envelope = await provider.client_.authorize({
+  const answer = await provider.client_.authorizeV2({
     amount,
     currency: "JPY",
     merchant_id: sandbox.credentials.merchantId,
     merchant_txn_ref: `payses_auth_${Date.now()}`,
     customer_ip: "127.0.0.1",
     time_zone: "Asia/Tokyo",
+    return_url: { success_url: "http://127.0.0.1:9/ok", decline_url: "http://127.0.0.1:9/no" },
     card: { number: DEFAULT_TEST_CARD, cvc: "123", expiry_month: "12", expiry_year: "30", name: "TARO" },
   })
-  return { currency_code: "jpy", amount, authorization_id: envelope.transaction_details.id }
+  return { currency_code: "jpy", amount, authorization_id: answer.envelope.transaction_details.id }
 }
 
 describe("hosted-page checkout", () => {

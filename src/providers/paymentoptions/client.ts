@@ -9,6 +9,8 @@ import {
   HppLink,
   hppLinkSchema,
   successEnvelopeSchema,
+  ThreeDsChallenge,
+  threeDsChallengeSchema,
   TransactionEnvelope,
   transactionEnvelopeSchema,
 } from "./schemas"
@@ -22,6 +24,10 @@ export interface ClientConfig {
 }
 
 export type SuccessEnvelope = z.infer<typeof successEnvelopeSchema>
+
+export type CardPaymentAnswer =
+  | { kind: "envelope"; envelope: SuccessEnvelope }
+  | { kind: "challenge"; challenge: ThreeDsChallenge }
 
 export interface FollowUpRequest {
   transactionId: string
@@ -65,12 +71,13 @@ export class PaymentOptionsClient {
     })
   }
 
-  authorize(body: Record<string, unknown>): Promise<SuccessEnvelope> {
-    return this.mutate("authorization", "/authorization", body)
+  /** authorizationv2 / paymentv2: a PRE_AUTH or a sale, or a 3-D Secure challenge for the shopper. */
+  async authorizeV2(body: Record<string, unknown>): Promise<CardPaymentAnswer> {
+    return this.cardPayment("authorization", "/authorizationv2", body)
   }
 
-  purchase(body: Record<string, unknown>): Promise<SuccessEnvelope> {
-    return this.mutate("payment", "/payment", body)
+  async purchaseV2(body: Record<string, unknown>): Promise<CardPaymentAnswer> {
+    return this.cardPayment("payment", "/paymentv2", body)
   }
 
   capture(body: FollowUpRequest): Promise<SuccessEnvelope> {
@@ -96,6 +103,19 @@ export class PaymentOptionsClient {
     const parsed = transactionEnvelopeSchema.safeParse(res.data)
     if (!parsed.success) throw unreadable("transaction status", res, false)
     return parsed.data
+  }
+
+  private async cardPayment(operation: string, path: string, body: unknown): Promise<CardPaymentAnswer> {
+    const res = await this.call(operation, "post", path, body)
+    if (res.status >= 200 && res.status < 300 && typeof (res.data as any)?.redirect_url === "string") {
+      const challenge = threeDsChallengeSchema.safeParse(res.data)
+      if (!challenge.success) throw unreadable(operation, res, true)
+      return { kind: "challenge", challenge: challenge.data }
+    }
+    if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
+    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    if (!parsed.success) throw unreadable(operation, res, true)
+    return { kind: "envelope", envelope: interpretEnvelope(operation, parsed.data, res.status) }
   }
 
   private async mutate(operation: string, path: string, body: unknown): Promise<SuccessEnvelope> {

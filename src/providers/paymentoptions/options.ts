@@ -1,6 +1,9 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
 
+/** The plugin's webhook route that checks the shared secret in its path (see src/api/hooks/paymentoptions). */
+export const WEBHOOK_TOKEN_ROUTE = "/hooks/paymentoptions"
+
 export const GATEWAY_HOSTS = {
   sandbox: "https://api-dev.paymentoptions.com",
   live: "https://api.paymentoptions.com",
@@ -9,6 +12,9 @@ export const GATEWAY_HOSTS = {
 const url = z.url({ protocol: /^https?$/ }).trim()
 
 const positiveInt = z.coerce.number().int().positive()
+
+// Booleans often come from env strings; z.coerce.boolean() would read "false" as true.
+const flag = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")])
 
 export const optionsSchema = z.object({
   /** Sent verbatim as `Authorization: Basic <apiKey>`: paste the portal's encoded key. */
@@ -40,6 +46,22 @@ export const optionsSchema = z.object({
   declineUrl: url.default("http://localhost:8000/checkout?paymentoptions=decline"),
   cancelUrl: url.default("http://localhost:8000/checkout?paymentoptions=cancel"),
   merchantEmail: z.email().max(45).optional(),
+  /**
+   * "hosted": the shopper pays on PaymentOptions' hosted page (no card data near the store: lowest PCI scope).
+   * "server": server-to-server payments with a saved card token, or raw card data when allowRawCardData is on.
+   */
+  checkoutMode: z.enum(["hosted", "server"]).default("hosted"),
+  /** "automatic": a sale, captured at authorization. "manual": PRE_AUTH now, captured later from the admin. */
+  captureMode: z.enum(["automatic", "manual"]).default("automatic"),
+  /** Accept raw card data on the plugin's store route (checkoutMode "server" only; PCI DSS SAQ D scope). */
+  allowRawCardData: flag.default(false),
+  /** Optional shared secret: webhooks are then only accepted through a URL that carries it. */
+  webhookSecret: z.string().trim().min(24).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be URL-safe (letters, digits, _ and -)").optional(),
+  /**
+   * Refund a received return by itself (the plugin's subscriber on `order.return_received`, through Medusa's
+   * refundPaymentWorkflow, once per return). Off by default: a store opts in.
+   */
+  autoRefundOnReturn: flag.default(false),
 })
 
 export type PaymentOptionsOptions = z.input<typeof optionsSchema>
@@ -61,10 +83,22 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     )
   }
   const options = parsed.data
+  const conflicts = [
+    options.checkoutMode === "hosted" && options.captureMode === "manual"
+      ? '"captureMode" "manual" needs "checkoutMode" "server": the hosted payment page always captures'
+      : null,
+    options.allowRawCardData && options.checkoutMode !== "server" ? '"allowRawCardData" needs "checkoutMode" "server"' : null,
+  ].filter(Boolean)
+  if (conflicts.length) {
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions provider options are invalid: ${conflicts.join("; ")}.`)
+  }
   const gatewayUrl = (options.baseUrl ?? GATEWAY_HOSTS[options.environment]).replace(/\/+$/, "")
+  const backend = options.backendUrl.replace(/\/+$/, "")
   const hookUrl =
     options.webhookUrl ??
-    `${options.backendUrl.replace(/\/+$/, "")}/hooks/payment/paymentoptions_paymentoptions`
+    (options.webhookSecret
+      ? `${backend}${WEBHOOK_TOKEN_ROUTE}/paymentoptions_paymentoptions/${options.webhookSecret}`
+      : `${backend}/hooks/payment/paymentoptions_paymentoptions`)
   return { ...options, gatewayUrl, hookUrl }
 }
 

@@ -22,9 +22,20 @@ export interface RefundRecord {
   settled_at?: string | null
 }
 
+/** A 3-D Secure challenge the shopper has not finished yet. */
+export interface ThreeDsState {
+  redirect_url: string
+  /** The transaction behind the challenge, when the gateway named it (else the verified webhook does). */
+  transaction_id: string | null
+  /** What the transaction does once authenticated. */
+  kind: "sale" | "pre_auth"
+  started_at: string
+}
+
 export interface PaymentOptionsData {
   session_id?: string
-  checkout?: "hpp"
+  /** "hpp": hosted payment page; "s2s": server to server (saved card token or card data). */
+  checkout?: "hpp" | "s2s"
   currency_code?: string
   /** Authorized amount until capture, then the captured amount (major units, decimal string). */
   amount?: string
@@ -37,6 +48,11 @@ export interface PaymentOptionsData {
   /** A PRE_AUTH id, when the payment was authorized separately. */
   authorization_id?: string
   void_id?: string
+  /** A saved card token (`stored_payment_method_id`); safe to store, unlike the card. */
+  stored_payment_method_id?: string
+  three_ds?: ThreeDsState | null
+  /** A transaction id a verified webhook named for this session (when the gateway's answer did not). */
+  webhook_transaction_id?: string
   card?: MaskedCard | null
   captured_at?: string | null
   refunds?: Record<string, RefundRecord>
@@ -59,7 +75,7 @@ const optionalString = z.string().optional()
 // because methods return the input data, not this parse.
 const storedSchema = z.object({
   session_id: optionalString,
-  checkout: z.literal("hpp").optional(),
+  checkout: z.enum(["hpp", "s2s"]).optional(),
   currency_code: optionalString,
   amount: optionalString,
   hpp_link_id: optionalString,
@@ -67,6 +83,16 @@ const storedSchema = z.object({
   transaction_id: optionalString,
   authorization_id: optionalString,
   void_id: optionalString,
+  stored_payment_method_id: optionalString,
+  webhook_transaction_id: optionalString,
+  three_ds: z
+    .object({
+      redirect_url: z.string(),
+      transaction_id: z.string().nullable(),
+      kind: z.enum(["sale", "pre_auth"]),
+      started_at: z.string(),
+    })
+    .nullish(),
   refunded_amount: optionalString,
   refunds: z.record(z.string(), refundRecordSchema).optional(),
 })

@@ -102,3 +102,16 @@ export const hppLinkSchema = z
   
 
 export type HppLink = z.infer<typeof hppLinkSchema>
+
+/**
+ * A 3-D Secure challenge answer of paymentv2/authorizationv2 (API.md §5.3): the shopper must open
+ * `redirect_url`. Whether it names the transaction is undocumented, so the id is optional.
+ */
+export const threeDsChallengeSchema = z.object({
+  success: z.boolean().nullish(),
+  redirect_url: z.url(),
+  url: z.string().nullish(),
+  transaction_details: z.object({ id: z.string().min(1).max(64).nullish() }).nullish(),
+})
+
+export type ThreeDsChallenge = z.infer<typeof threeDsChallengeSchema>

@@ -29,7 +29,7 @@ import {
   PaymentSessionStatus,
 } from "@medusajs/framework/utils"
 import { randomUUID } from "node:crypto"
-import { PaymentOptionsClient, SuccessEnvelope } from "./client"
+import { CardPaymentAnswer, PaymentOptionsClient, SuccessEnvelope } from "./client"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { maskCard, maskPans } from "./masking"
 import { currencyDecimals, isGreater, isPositive, normalizeAmount, subtractAmounts, toGatewayAmount } from "./money"
@@ -42,7 +42,9 @@ import {
   refundedTotal,
 } from "./payment-data"
 import { refundFacts, settlePendingRefunds, settleTransaction } from "./refund-settlement"
+import { assertNoCardData, CardPayment, cardPaymentBody, parseCardPayment, returnUrls } from "./requests"
 import { TransactionEnvelope } from "./schemas"
+import { hasValidSignature } from "./webhook-signature"
 import { outcomeOf, sessionStatusOf, TransactionOutcome } from "./status"
 
 type InjectedDependencies = { logger: Logger }
@@ -70,6 +72,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   // ---------------------------------------------------------------- checkout
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    assertNoCardData(input.data)
     const currencyCode = input.currency_code.toLowerCase()
     const amount = toGatewayAmount(input.amount, currencyCode)
     if (!isPositive(amount)) {
@@ -79,6 +82,16 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     if (!sessionId) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: no payment session id to use as merchant_txn_ref.")
     }
+    const base = { ...(input.data ?? {}), session_id: sessionId, currency_code: currencyCode, amount, merchant_txn_ref: sessionId }
+    const token = input.data?.stored_payment_method_id
+    if (token !== undefined && (typeof token !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(token))) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: stored_payment_method_id must be a saved card token.")
+    }
+    if (this.options_.checkoutMode === "server" || token) {
+      // Nothing is sent yet: a saved card is charged when the cart completes, card data arrives on the store route.
+      const data: PaymentOptionsData = { ...base, checkout: "s2s" }
+      return { id: sessionId, status: PaymentSessionStatus.PENDING, data }
+    }
     const link = await this.gateway(() =>
       this.client_.generateHppLink({
         amount,
@@ -86,102 +99,86 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
         merchant_id: this.options_.merchantId,
         merchant_txn_ref: sessionId,
         ...(this.options_.merchantEmail ? { merchant_email: this.options_.merchantEmail } : {}),
-        return_url: {
-          webhook_url: this.options_.hookUrl,
-          success_url: this.options_.successUrl,
-          decline_url: this.options_.declineUrl,
-          cancel_url: this.options_.cancelUrl,
-        },
+        return_url: returnUrls(this.options_),
         time_zone: this.options_.timeZone,
       })
     )
-    const data: PaymentOptionsData = {
-      ...(input.data ?? {}),
-      session_id: sessionId,
-      checkout: "hpp",
-      currency_code: currencyCode,
-      amount,
-      hpp_link_id: link.id,
-      redirect_url: link.url,
-      merchant_txn_ref: sessionId,
-    }
+    const data: PaymentOptionsData = { ...base, checkout: "hpp", hpp_link_id: link.id, redirect_url: link.url }
     return { id: link.id, status: PaymentSessionStatus.PENDING, data }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const data = readPaymentData(input.data)
+    const { card_payment: cardInput, ...rest } = input.data ?? {}
+    const data = readPaymentData(rest)
+    if (cardInput !== undefined) return this.payWithCard(rest, data, parseCardPayment(cardInput))
+
     const currencyCode = input.currency_code.toLowerCase()
     const amount = toGatewayAmount(input.amount, currencyCode)
-    if (data.amount === amount && data.currency_code === currencyCode && data.hpp_link_id) {
-      return { status: PaymentSessionStatus.PENDING, data: input.data }
+    if (data.amount === amount && data.currency_code === currencyCode) {
+      return { status: PaymentSessionStatus.PENDING, data: rest }
     }
-    if (data.transaction_id || data.authorization_id || (await this.checkoutTransaction(data))) {
+    if (data.transaction_id || data.authorization_id || data.three_ds || (await this.checkoutTransaction(data))) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        "PaymentOptions: the shopper already paid this session; its amount can no longer change. Refund or cancel instead."
+        "PaymentOptions: the shopper already paid or authorized this session; its amount can no longer change. Refund or cancel instead."
       )
     }
+    if (data.checkout === "s2s") {
+      return { status: PaymentSessionStatus.PENDING, data: { ...rest, amount, currency_code: currencyCode } }
+    }
     // The gateway has no call to change or expire a link: issue a new one; the old one stops matching this session.
-    const next = await this.initiatePayment({ ...input, data: { ...input.data, session_id: data.session_id } })
+    const next = await this.initiatePayment({ ...input, data: { ...rest, session_id: data.session_id } })
     return { status: PaymentSessionStatus.PENDING, data: next.data }
   }
 
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (data.authorization_id && !data.transaction_id && !data.void_id) {
+      // An abandoned checkout must not keep the shopper's funds on hold.
+      try {
+        return await this.cancelPayment(input)
+      } catch (error) {
+        this.logger_.warn(`PaymentOptions could not void authorization ${data.authorization_id} of a deleted session: ${maskPans((error as Error).message)}`)
+      }
+    }
     // No gateway call can expire a hosted-page link (API.md §2); nothing is charged until the shopper pays.
     return { data: input.data ?? {} }
   }
 
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = readPaymentData(input.data)
-    if (data.transaction_id) return { status: PaymentSessionStatus.CAPTURED, data: input.data ?? {} }
-    if (data.authorization_id) return { status: PaymentSessionStatus.AUTHORIZED, data: input.data ?? {} }
+    const stored = input.data ?? {}
+    if (data.transaction_id) return { status: PaymentSessionStatus.CAPTURED, data: stored }
+    if (data.authorization_id) return this.afterAuthorization(stored, data, input.context?.idempotency_key)
+    if (data.three_ds) return this.resumeThreeDs(stored, data, input.context?.idempotency_key)
+
+    if (data.checkout === "s2s") {
+      if (!data.stored_payment_method_id) {
+        return {
+          status: PaymentSessionStatus.ERROR,
+          data: { ...stored, last_error: { code: null, message: "No card: send a saved card token or card data before completing the cart.", response_code: null, transaction_id: null } },
+        }
+      }
+      const kind = this.options_.captureMode === "automatic" ? "sale" : "pre_auth"
+      const result = await this.startCardPayment(data, { token: data.stored_payment_method_id }, kind)
+      const merged = { ...stored, ...result.data }
+      return result.status === PaymentSessionStatus.AUTHORIZED
+        ? this.afterAuthorization(merged, readPaymentData(merged), input.context?.idempotency_key)
+        : { status: result.status, data: merged }
+    }
 
     const envelope = await this.checkoutTransaction(data)
-    if (!envelope) return { status: PaymentSessionStatus.PENDING, data: input.data ?? {} }
-
-    const outcome = outcomeOf(envelope)
-    if (outcome !== "succeeded") {
-      return {
-        status: sessionStatusOf(outcome, true),
-        data: { ...input.data, last_error: gatewayFacts(envelope) },
-      }
-    }
-    this.assertMatchesSession(envelope, data)
-    // The hosted page is a sale (API.md §5.8, §12): the transaction it created holds the captured funds.
-    return {
-      status: PaymentSessionStatus.CAPTURED,
-      data: {
-        ...input.data,
-        ...this.capturedFacts(envelope, data),
-        last_error: null,
-      },
-    }
+    if (!envelope) return { status: PaymentSessionStatus.PENDING, data: stored }
+    return this.settledCheckout(stored, data, envelope, "sale", input.context?.idempotency_key)
   }
 
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const data = readPaymentData(input.data)
     // Already captured (a sale, or an earlier capture): capturing again must not move money twice.
     if (data.transaction_id) return { data: input.data ?? {} }
-
     if (data.authorization_id) {
-      const currencyCode = this.currencyOf(data)
-      const amount = normalizeAmount(data.amount, currencyCode, "authorized amount")
-      const envelope = await this.gateway(() =>
-        this.client_.capture({
-          transactionId: data.authorization_id!,
-          amount,
-          merchant_id: this.options_.merchantId,
-          notes: notes("Medusa capture", input.context?.idempotency_key),
-        })
-      )
-      return {
-        data: {
-          ...input.data,
-          ...this.capturedFacts(envelope, data),
-        },
-      }
+      return { data: { ...input.data, ...(await this.captureAuthorization(data, input.context?.idempotency_key)) } }
     }
-
     const envelope = await this.checkoutTransaction(data)
     if (envelope && outcomeOf(envelope) === "succeeded") {
       this.assertMatchesSession(envelope, data)
@@ -214,21 +211,195 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     if (envelope && outcomeOf(envelope) === "succeeded") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions: the shopper paid transaction ${envelope.transaction_details!.id} on the hosted page; refund it instead of canceling.`
+        `PaymentOptions: the shopper paid transaction ${envelope.transaction_details!.id}; refund it instead of canceling.`
       )
     }
-    // Nothing was charged; the gateway has no call to expire the hosted-page link.
-    return { data: { ...input.data, canceled_at: new Date().toISOString() } }
+    // Nothing was charged; the gateway has no call to expire a hosted-page link or an unfinished challenge.
+    return { data: { ...input.data, three_ds: null, canceled_at: new Date().toISOString() } }
   }
 
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
     const data = readPaymentData(input.data)
-    if (data.void_id) return { status: PaymentSessionStatus.CANCELED, data: input.data ?? {} }
+    const stored = input.data ?? {}
+    if (data.void_id) return { status: PaymentSessionStatus.CANCELED, data: stored }
     const id = data.transaction_id ?? data.authorization_id
     const envelope = id ? await this.gateway(() => this.client_.getTransactionStatus(id)) : await this.checkoutTransaction(data)
-    if (!envelope) return { status: PaymentSessionStatus.PENDING, data: input.data ?? {} }
-    const captures = !data.authorization_id || !!data.transaction_id
-    return { status: sessionStatusOf(outcomeOf(envelope), captures), data: input.data ?? {} }
+    if (!envelope) {
+      return { status: data.three_ds ? PaymentSessionStatus.REQUIRES_MORE : PaymentSessionStatus.PENDING, data: stored }
+    }
+    const outcome = outcomeOf(envelope)
+    if (outcome === "pending" && data.three_ds) return { status: PaymentSessionStatus.REQUIRES_MORE, data: stored }
+    const captures = !!data.transaction_id || (!data.authorization_id && data.three_ds?.kind !== "pre_auth")
+    return { status: sessionStatusOf(outcome, captures), data: stored }
+  }
+
+  // ------------------------------------------------------- server to server
+
+  /** Card data from the store route: always a PRE_AUTH first, so money is only captured once the order exists. */
+  protected async payWithCard(
+    stored: Record<string, unknown>,
+    data: PaymentOptionsData,
+    card: CardPayment
+  ): Promise<UpdatePaymentOutput> {
+    if (this.options_.checkoutMode !== "server" || !this.options_.allowRawCardData) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        'PaymentOptions: card data is not accepted by this store (checkoutMode "server" with allowRawCardData is required).'
+      )
+    }
+    if (data.authorization_id || data.transaction_id || data.three_ds) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "PaymentOptions: this payment session already has a card payment.")
+    }
+    const result = await this.startCardPayment(data, { card }, "pre_auth")
+    return { status: result.status, data: { ...stored, ...result.data } }
+  }
+
+  /** One authorizationv2/paymentv2 call; declines and challenges are answers, not errors. */
+  protected async startCardPayment(
+    data: PaymentOptionsData,
+    source: { card: CardPayment } | { token: string },
+    kind: "sale" | "pre_auth"
+  ): Promise<{ status: PaymentSessionStatus; data: PaymentOptionsData }> {
+    const currencyCode = this.currencyOf(data)
+    const body = cardPaymentBody(
+      this.options_,
+      { amount: normalizeAmount(data.amount, currencyCode), currencyCode, sessionId: this.sessionIdOf(data) },
+      source
+    )
+    let answer: CardPaymentAnswer
+    try {
+      answer = kind === "sale" ? await this.client_.purchaseV2(body) : await this.client_.authorizeV2(body)
+    } catch (error) {
+      if (!(error instanceof PaymentOptionsError)) throw error
+      if (error.kind === "declined" || error.kind === "invalid_request") {
+        return { status: PaymentSessionStatus.ERROR, data: { last_error: errorFacts(error) } }
+      }
+      if (error.kind === "outcome_unknown" && error.transactionId) {
+        // The gateway named the transaction: treat it as a challenge in progress and settle it from its status.
+        return this.resumeThreeDsData(data, { redirect_url: "", transaction_id: error.transactionId, kind, started_at: new Date().toISOString() })
+      }
+      throw toMedusaError(error)
+    }
+    if (answer.kind === "challenge") {
+      const three_ds = {
+        redirect_url: answer.challenge.redirect_url,
+        transaction_id: answer.challenge.transaction_details?.id ?? null,
+        kind,
+        started_at: new Date().toISOString(),
+      }
+      return { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds, last_error: null } }
+    }
+    return this.succeededCardPayment(data, answer.envelope, kind)
+  }
+
+  protected succeededCardPayment(
+    data: PaymentOptionsData,
+    envelope: TransactionEnvelope,
+    kind: "sale" | "pre_auth"
+  ): { status: PaymentSessionStatus; data: PaymentOptionsData } {
+    this.assertMatchesSession(envelope, data)
+    const token = envelope.payment_details?.additional_data?.stored_payment_method_id
+    const common: PaymentOptionsData = {
+      three_ds: null,
+      last_error: null,
+      card: maskCard(envelope.payment_details?.card, envelope.payment_details?.scheme),
+      ...(typeof token === "string" && token ? { stored_payment_method_id: token } : {}),
+    }
+    if (kind === "sale") {
+      return { status: PaymentSessionStatus.CAPTURED, data: { ...common, ...this.capturedFacts(envelope, data) } }
+    }
+    return {
+      status: PaymentSessionStatus.AUTHORIZED,
+      data: { ...common, authorization_id: envelope.transaction_details!.id, authorized_at: envelope.transaction_details?.timestamp ?? new Date().toISOString() },
+    }
+  }
+
+  /** After a 3-D Secure challenge: the shopper's result comes from Transaction Status, never from the browser. */
+  protected async resumeThreeDs(
+    stored: Record<string, unknown>,
+    data: PaymentOptionsData,
+    idempotencyKey?: string
+  ): Promise<AuthorizePaymentOutput> {
+    const result = await this.resumeThreeDsData(data, data.three_ds!)
+    const merged = { ...stored, ...result.data }
+    return result.status === PaymentSessionStatus.AUTHORIZED
+      ? this.afterAuthorization(merged, readPaymentData(merged), idempotencyKey)
+      : { status: result.status, data: merged }
+  }
+
+  protected async resumeThreeDsData(
+    data: PaymentOptionsData,
+    threeDs: NonNullable<PaymentOptionsData["three_ds"]>
+  ): Promise<{ status: PaymentSessionStatus; data: PaymentOptionsData }> {
+    const id = threeDs.transaction_id ?? data.webhook_transaction_id
+    const waiting = { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds: threeDs } }
+    if (!id) return waiting
+    let envelope: TransactionEnvelope
+    try {
+      envelope = await this.client_.getTransactionStatus(id)
+    } catch (error) {
+      if (error instanceof PaymentOptionsError && (error.kind === "not_found" || error.kind === "unavailable")) return waiting
+      throw toMedusaError(error)
+    }
+    const outcome = outcomeOf(envelope)
+    if (outcome === "pending") return { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds: { ...threeDs, transaction_id: id } } }
+    if (outcome === "declined") {
+      return { status: PaymentSessionStatus.ERROR, data: { three_ds: null, last_error: gatewayFacts(envelope) } }
+    }
+    return this.succeededCardPayment(data, envelope, threeDs.kind)
+  }
+
+  /** An authorized payment: captured right away in automatic mode, else left for the admin's capture. */
+  protected async afterAuthorization(
+    stored: Record<string, unknown>,
+    data: PaymentOptionsData,
+    idempotencyKey?: string
+  ): Promise<AuthorizePaymentOutput> {
+    if (this.options_.captureMode !== "automatic") return { status: PaymentSessionStatus.AUTHORIZED, data: stored }
+    return {
+      status: PaymentSessionStatus.CAPTURED,
+      data: { ...stored, ...(await this.captureAuthorization(data, idempotencyKey)) },
+    }
+  }
+
+  /** Captures the authorized amount once; an unknown outcome is settled from Transaction Status, never resent. */
+  protected async captureAuthorization(data: PaymentOptionsData, idempotencyKey?: string): Promise<PaymentOptionsData> {
+    const currencyCode = this.currencyOf(data)
+    const amount = normalizeAmount(data.amount, currencyCode, "authorized amount")
+    try {
+      const envelope = await this.client_.capture({
+        transactionId: data.authorization_id!,
+        amount,
+        merchant_id: this.options_.merchantId,
+        notes: notes("Medusa capture", idempotencyKey),
+      })
+      return this.capturedFacts(envelope, data)
+    } catch (error) {
+      if (error instanceof PaymentOptionsError && error.kind === "outcome_unknown" && error.transactionId) {
+        const envelope = await settleTransaction(this.client_, error.transactionId, this.options_.refundSettleTimeoutMs, this.options_.refundSettleIntervalMs)
+        if (envelope && outcomeOf(envelope) === "succeeded") return this.capturedFacts(envelope, data)
+      }
+      throw toMedusaError(error)
+    }
+  }
+
+  /** A hosted-page sale the shopper finished: captured, declined or still pending. */
+  protected settledCheckout(
+    stored: Record<string, unknown>,
+    data: PaymentOptionsData,
+    envelope: TransactionEnvelope,
+    kind: "sale" | "pre_auth",
+    idempotencyKey?: string
+  ): AuthorizePaymentOutput | Promise<AuthorizePaymentOutput> {
+    const outcome = outcomeOf(envelope)
+    if (outcome !== "succeeded") {
+      return { status: sessionStatusOf(outcome, true), data: { ...stored, last_error: gatewayFacts(envelope) } }
+    }
+    const result = this.succeededCardPayment(data, envelope, kind)
+    const merged = { ...stored, ...result.data }
+    return result.status === PaymentSessionStatus.AUTHORIZED
+      ? this.afterAuthorization(merged, readPaymentData(merged), idempotencyKey)
+      : { status: result.status, data: merged }
   }
 
   async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
@@ -364,6 +535,10 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   // ---------------------------------------------------------------- webhooks
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    if (this.options_.webhookSecret && !hasValidSignature(this.options_.webhookSecret, payload?.rawData, payload?.headers)) {
+      this.logger_.warn("PaymentOptions webhook did not come through the URL that carries the webhook secret; ignored.")
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
     const body = (payload?.data ?? {}) as Record<string, any>
     const transactionId = typeof body?.transaction_details?.id === "string" ? body.transaction_details.id : null
     const claimedRef = body?.merchant_details?.merchant_txn_ref ?? body?.transaction_details?.merchant_txn_ref
@@ -404,8 +579,49 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
         : outcome === "pending"
           ? PaymentActions.PENDING
           : PaymentActions.FAILED
-    if (!amount) return { action: PaymentActions.NOT_SUPPORTED }
+    if (!amount || !(await this.matchesSession(sessionId, transactionId, envelope))) return { action: PaymentActions.NOT_SUPPORTED }
     return { action, data: { session_id: sessionId, amount } }
+  }
+
+  /**
+   * Checks a verified webhook transaction against the payment session it names (amount, currency) and
+   * records its id there when the session does not know it yet (a 3-D Secure answer without an id, or a
+   * hosted-page sale whose id is not the link's): authorizePayment then settles it from Transaction Status.
+   * Uses the payment module's own session service from the provider's container; without it, nothing is checked here.
+   */
+  protected async matchesSession(sessionId: string, transactionId: string, envelope: TransactionEnvelope): Promise<boolean> {
+    const sessions = this.sessionService()
+    if (!sessions) return true
+    let session: { id: string; data?: Record<string, unknown> | null; amount?: unknown; raw_amount?: unknown; currency_code?: string; provider_id?: string }
+    try {
+      session = await sessions.retrieve(sessionId, { select: ["id", "data", "amount", "raw_amount", "currency_code", "provider_id"] })
+    } catch {
+      this.logger_.warn(`PaymentOptions webhook for transaction ${transactionId} names unknown payment session ${sessionId}; ignored.`)
+      return false
+    }
+    const currencyCode = String(session.currency_code ?? "").toLowerCase()
+    const paid = envelope.payment_details?.amount
+    const paidCurrency = envelope.payment_details?.currency?.toLowerCase()
+    const sameAmount =
+      paid !== null && paid !== undefined && normalizeAmount(paid, currencyCode) === normalizeAmount((session.raw_amount ?? session.amount) as any, currencyCode)
+    if (!String(session.provider_id ?? "").startsWith("pp_paymentoptions_") || paidCurrency !== currencyCode || !sameAmount) {
+      this.logger_.warn(`PaymentOptions webhook transaction ${transactionId} does not match payment session ${sessionId} (provider, amount or currency); ignored.`)
+      return false
+    }
+    const data = readPaymentData(session.data ?? {})
+    const known = [data.transaction_id, data.authorization_id, data.hpp_link_id, data.three_ds?.transaction_id, data.webhook_transaction_id]
+    if (!known.includes(transactionId)) {
+      await sessions.update({ id: sessionId, data: { ...(session.data ?? {}), webhook_transaction_id: transactionId } })
+    }
+    return true
+  }
+
+  protected sessionService(): { retrieve: (id: string, config?: object) => Promise<any>; update: (data: object) => Promise<unknown> } | null {
+    try {
+      return (this.container as Record<string, any>).paymentSessionService ?? null
+    } catch {
+      return null
+    }
   }
 
   // ----------------------------------------------------------------- helpers
@@ -458,6 +674,14 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     }
   }
 
+  protected sessionIdOf(data: PaymentOptionsData): string {
+    const id = data.merchant_txn_ref ?? data.session_id
+    if (!id) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: the payment data has no session id; it was not created by this provider.")
+    }
+    return id
+  }
+
   protected currencyOf(data: PaymentOptionsData): string {
     const code = data.currency_code
     if (!code) {
@@ -483,6 +707,15 @@ function gatewayFacts(envelope: TransactionEnvelope) {
     message: envelope.gateway_response.message ? maskPans(envelope.gateway_response.message) : null,
     response_code: envelope.payment_details?.response_code ?? null,
     transaction_id: envelope.transaction_details?.id ?? null,
+  }
+}
+
+function errorFacts(error: PaymentOptionsError) {
+  return {
+    code: error.code ?? null,
+    message: error.gatewayMessage ?? error.message,
+    response_code: error.responseCode ?? null,
+    transaction_id: error.transactionId ?? null,
   }
 }
 

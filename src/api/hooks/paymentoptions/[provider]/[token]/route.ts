@@ -1,0 +1,46 @@
+import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ConfigModule } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentWebhookEvents } from "@medusajs/framework/utils"
+import { gatewayFromConfig } from "../../../../../lib/gateway-from-config"
+import { sameSecret, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from "../../../../../providers/paymentoptions/webhook-signature"
+
+/**
+ * The webhook URL given to the gateway when `webhookSecret` is set: /hooks/paymentoptions/<provider>/<secret>.
+ * A request with the right secret is handed to Medusa's payment-webhook processing exactly like Medusa's own
+ * /hooks/payment/:provider route does, stamped with an HMAC of its raw body that the provider checks.
+ */
+export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
+  const { provider, token } = req.params
+  const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
+  let secret: string | undefined
+  try {
+    const configModule = req.scope.resolve<ConfigModule>(ContainerRegistrationKeys.CONFIG_MODULE)
+    secret = gatewayFromConfig(configModule, `pp_${provider}`).options.webhookSecret
+  } catch {
+    secret = undefined
+  }
+  if (!provider.startsWith("paymentoptions_") || !secret || !sameSecret(secret, token)) {
+    logger.warn(`PaymentOptions webhook refused: unknown provider or wrong secret in the URL (provider ${provider}).`)
+    res.sendStatus(404)
+    return
+  }
+  const rawBody: Buffer | string = (req as unknown as { rawBody?: Buffer }).rawBody ?? JSON.stringify(req.body ?? {})
+  const options = ((req.scope.resolve(Modules.PAYMENT) as unknown as { options?: Record<string, number> }).options ?? {})
+  const eventBus = req.scope.resolve(Modules.EVENT_BUS)
+  await eventBus.emit(
+    {
+      name: PaymentWebhookEvents.WebhookReceived,
+      data: {
+        provider,
+        payload: {
+          data: req.body,
+          rawData: rawBody,
+          headers: { ...req.headers, [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(secret, rawBody) },
+        },
+      },
+    },
+    // Same delay and attempts as Medusa's own webhook route.
+    { delay: options.webhook_delay || 5000, attempts: options.webhook_retries || 3 }
+  )
+  res.sendStatus(200)
+}
