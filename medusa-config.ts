@@ -9,6 +9,8 @@
  *   PO_BASE_URL                         gateway base URL (e.g. the sandbox's url)
  *   PO_TIMEOUT_MS, PO_BACKEND_URL, PORT
  *   PO_DISABLE=1                        boot without the PaymentOptions provider
+ *   PO_AUTO_REFUND_ON_RETURN=1          provider option autoRefundOnReturn (refund received returns by themselves)
+ *   PO_REFUND_SETTLE_MS                 provider option refundSettleTimeoutMs (how long an unknown refund outcome is polled)
  */
 import { defineConfig, loadEnv } from "@medusajs/framework/utils"
 import { DEFAULT_SANDBOX_CREDENTIALS } from "./sandbox"
@@ -29,8 +31,32 @@ const paymentOptionsProvider = {
     baseUrl: process.env.PO_BASE_URL,
     timeoutMs: Number(process.env.PO_TIMEOUT_MS || 5000),
     backendUrl: process.env.PO_BACKEND_URL || `http://localhost:${port}`,
+    // Refund received returns by themselves (the plugin's subscriber); the returns spec turns it on.
+    autoRefundOnReturn: process.env.PO_AUTO_REFUND_ON_RETURN === "1",
+    // Settling after an unknown refund outcome is polled this long (default 10 s); PO_REFUND_SETTLE_MS shortens it in tests.
+    ...(process.env.PO_REFUND_SETTLE_MS ? { refundSettleTimeoutMs: Number(process.env.PO_REFUND_SETTLE_MS), refundSettleIntervalMs: 100 } : {}),
   },
 }
+
+// More registrations of the same provider for the lifecycle tests (PO_LIFECYCLE_PROVIDERS=1): card data with
+// manual capture, card data with automatic capture, and a hosted page whose webhooks need the shared secret.
+const backend = process.env.PO_BACKEND_URL || `http://localhost:${port}`
+const variant = (id: string, options: Record<string, unknown>) => ({
+  ...paymentOptionsProvider,
+  id,
+  options: { ...paymentOptionsProvider.options, webhookUrl: `${backend}/hooks/payment/paymentoptions_${id}`, ...options },
+})
+const lifecycleProviders =
+  process.env.PO_LIFECYCLE_PROVIDERS === "1"
+    ? [
+        variant("poserver", { checkoutMode: "server", captureMode: "manual", allowRawCardData: true }),
+        variant("poauto", { checkoutMode: "server", captureMode: "automatic", allowRawCardData: true }),
+        variant("posecret", {
+          webhookSecret: "lifecycle-test-webhook-secret-0123456789",
+          webhookUrl: `${backend}/hooks/paymentoptions/paymentoptions_posecret/lifecycle-test-webhook-secret-0123456789`,
+        }),
+      ]
+    : []
 
 module.exports = defineConfig({
   projectConfig: {
@@ -48,7 +74,9 @@ module.exports = defineConfig({
     {
       resolve: "@medusajs/medusa/payment",
       options: {
-        providers: process.env.PO_DISABLE === "1" ? [] : [paymentOptionsProvider],
+        providers: process.env.PO_DISABLE === "1" ? [] : [paymentOptionsProvider, ...lifecycleProviders],
+        // Medusa waits this long before processing a webhook (its default 5000 ms slows the tests down).
+        webhook_delay: Number(process.env.PO_WEBHOOK_DELAY_MS || 5000),
       },
     },
   ],

@@ -8,6 +8,17 @@ export const DECLINE_CARDS: Readonly<Record<string, number>> = {
 
 export const DEFAULT_TEST_CARD = "4111111111111111"
 
+/**
+ * The docs' 3-D Secure sample card (VISA). On P/authorizationv2 and P/paymentv2, directly or
+ * through a stored token, it always gets a challenge; on the v1 endpoints and the hosted page
+ * it approves like any other card (no 3-D Secure there).
+ */
+export const THREE_DS_CARD = "4000002500003155"
+
+export function isThreeDsCard(card: SandboxCard): boolean {
+  return card.number === THREE_DS_CARD
+}
+
 export function schemeOf(pan: string): string {
   if (pan.startsWith("3")) return "AMEX"
   if (pan.startsWith("5") || pan.startsWith("2")) return "MASTERCARD"

@@ -3,7 +3,7 @@ import type { Failure } from "./envelope"
 import type { FaultBook } from "./faults"
 import type { Holds } from "./holds"
 import type { SandboxState, TxnRecord } from "./state"
-import type { SandboxCredentials, SettleOutcome } from "./types"
+import type { SandboxConfig, SandboxCredentials, SettleOutcome } from "./types"
 import type { WebhookSender } from "./webhooks"
 
 export interface GatewayCtx {
@@ -12,8 +12,10 @@ export interface GatewayCtx {
   webhooks: WebhookSender
   holds: Holds
   credentials: SandboxCredentials
+  /** Live switches; mutated in place by configure / POST /__sandbox/config. */
+  config: SandboxConfig
   baseUrl(): string
-  /** state.settle + webhook of the final outcome. */
+  /** state.settle + webhook of the final outcome (completes an open 3-D Secure challenge). */
   settle(id: string, outcome: SettleOutcome): void
 }
 

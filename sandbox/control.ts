@@ -1,10 +1,11 @@
 // /__sandbox/* control API for tests and curl. No auth: the server binds to loopback.
 import type { IncomingMessage, ServerResponse } from "http"
+import { pickConfig, validateConfig } from "./config"
 import type { GatewayCtx } from "./context"
 import { validateFault } from "./faults"
 import { parseBody, readBody, sendJson } from "./http-util"
 import { publicTxn } from "./state"
-import type { FaultSpec } from "./types"
+import type { FaultSpec, SandboxConfig } from "./types"
 
 export const CONTROL_PREFIX = "/__sandbox"
 
@@ -31,6 +32,16 @@ export async function handleControl(
       if (err) return sendJson(res, 400, { message: err })
       ctx.faults.add(body as unknown as FaultSpec)
       return sendJson(res, 201, body)
+    }
+  }
+  if (sub === "/config") {
+    if (method === "GET") return sendJson(res, 200, ctx.config)
+    if (method === "POST") {
+      // Same fields as SandboxConfig; omitted fields keep their value.
+      const err = validateConfig(body)
+      if (err) return sendJson(res, 400, { message: err })
+      Object.assign(ctx.config, pickConfig(body as Partial<SandboxConfig>))
+      return sendJson(res, 200, ctx.config)
     }
   }
   if (sub === "/transactions" && method === "GET") {

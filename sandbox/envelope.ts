@@ -14,6 +14,7 @@ const RESPONSE_TEXT: Record<number, string> = {
   68: "Time out",
   578: "Transaction pending",
   836: "Amount greater than pre-authorised",
+  937: "Card authentication failed",
   [-8019]: "Insufficient refund balance",
 }
 

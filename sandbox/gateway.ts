@@ -22,9 +22,9 @@ interface Route {
 
 const POST_ROUTES: Record<string, Route> = {
   "/authorization": { op: "authorization", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "authorization", m) },
-  "/authorizationv2": { op: "authorization", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "authorization", m) },
+  "/authorizationv2": { op: "authorization", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "authorization", m, { v2: true }) },
   "/payment": { op: "payment", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "payment", m) },
-  "/paymentv2": { op: "payment", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "payment", m) },
+  "/paymentv2": { op: "payment", declineCommits: true, exec: (c, b, m) => authorizeOrSell(c, b, "payment", m, { v2: true }) },
   "/capture": { op: "capture", declineCommits: false, exec: capture },
   "/refund": { op: "refund", declineCommits: false, exec: refund },
   "/void": { op: "void", declineCommits: false, exec: voidAuth },

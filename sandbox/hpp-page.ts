@@ -2,7 +2,7 @@
 import { DECLINE_CARDS, DEFAULT_TEST_CARD } from "./cards"
 import type { HppLink } from "./state"
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
@@ -12,7 +12,7 @@ label{display:block;margin:.6rem 0 .2rem;font-size:.9rem}input{width:100%;paddin
 .row{display:flex;gap:.5rem}.row>div{flex:1}button{margin-top:1rem;padding:.6rem 1rem;font-size:1rem}
 .err{color:#b00020}.hint{color:#666;font-size:.8rem}`
 
-function layout(title: string, inner: string): string {
+export function layout(title: string, inner: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
 <body><main>${inner}</main></body></html>`

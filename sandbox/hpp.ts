@@ -1,5 +1,7 @@
 // Hosted Payment Page: link generation (API.md §5.8) and the shopper-facing page/pay step.
-// The link id doubles as the id of the sale it produces, so status/<link id> works after payment.
+// By default (config.hppTransactionId "link") the link id doubles as the id of the sale it
+// produces, so status/<link id> works after payment; with "new" the sale gets a fresh uuid and
+// only the webhook (and the pay answer) names it. The 3-D Secure card approves here without a challenge.
 import { randomUUID } from "crypto"
 import type { IncomingMessage, ServerResponse } from "http"
 import { declineCodeFor, isPan, schemeOf } from "./cards"
@@ -8,7 +10,7 @@ import { transactionEnvelope, validation } from "./envelope"
 import { renderHppPage, renderMessagePage } from "./hpp-page"
 import { BodyError, isObject, parseBody, readBody, sendHtml, sendJson, str, wantsJson } from "./http-util"
 import { formatMajor, isCurrency, majorNumber, parseAmount } from "./money"
-import { isPendingMode, notifyWebhook, validMerchantTxnRef } from "./operations"
+import { isPendingMode, issueToken, notifyWebhook, validMerchantTxnRef } from "./operations"
 import { runOp } from "./run-op"
 import type { HppLink } from "./state"
 
@@ -112,14 +114,10 @@ function paySale(ctx: GatewayCtx, link: HppLink, card: HppCardInput, mode: Mode)
   const declineCode = mode === "decline" ? 5 : declineCodeFor(card)
   const status = declineCode ? "declined" : isPendingMode(mode) ? "pending" : "succeeded"
   const scheme = schemeOf(card.number)
-  let tokenId: string | undefined
-  if (link.storePaymentMethod && status !== "declined") {
-    tokenId = randomUUID()
-    ctx.state.tokens.set(tokenId, { card: { ...card }, scheme })
-  }
+  const tokenId = link.storePaymentMethod && status !== "declined" ? issueToken(ctx, card, scheme) : undefined
   link.used = true
   const t = ctx.state.addTxn({
-    id: link.id,
+    id: ctx.config.hppTransactionId === "link" ? link.id : undefined,
     type: "CAPTURE",
     source: "hpp",
     status,

@@ -1,7 +1,7 @@
 // Server-to-server operations (API.md §5.1-5.7). Each validates, then commits at most one
 // transaction; nothing is written before every check has passed.
-import { randomUUID } from "crypto"
-import { declineCodeFor, isPan, schemeOf } from "./cards"
+import { randomBytes, randomUUID } from "crypto"
+import { declineCodeFor, isPan, isThreeDsCard, schemeOf } from "./cards"
 import { fail, type GatewayCtx, type Mode, type OpResult } from "./context"
 import { failure, notFound, overBalance, transactionEnvelope, validation, wrongState } from "./envelope"
 import { isObject, str } from "./http-util"
@@ -25,24 +25,47 @@ export function postAnswer(ctx: GatewayCtx, t: TxnRecord, mode: Mode): OpResult 
   return { ok: true, status: 201, body, txn: t }
 }
 
+/** Status-lookup envelope of a transaction as it is now (also the webhook body). */
+export function statusEnvelope(ctx: GatewayCtx, t: TxnRecord): Record<string, unknown> {
+  return transactionEnvelope(t, { merchantId: ctx.credentials.merchantId, statusCode: 200, forStatus: true })
+}
+
 /** Webhook body = what a status lookup would answer now. */
 export function notifyWebhook(ctx: GatewayCtx, t: TxnRecord): void {
   if (!t.webhookUrl) return
-  ctx.webhooks.send(t.webhookUrl, transactionEnvelope(t, { merchantId: ctx.credentials.merchantId, statusCode: 200, forStatus: true }))
+  ctx.webhooks.send(t.webhookUrl, statusEnvelope(ctx, t), t.id)
+}
+
+/**
+ * Stores a card and returns its stored_payment_method_id. Where the id appears is the
+ * sandbox's choice (the real location is UNKNOWN, API.md §5.9):
+ * `payment_details.additional_data.stored_payment_method_id` of the transaction envelope, i.e.
+ * in the POST answer, in status lookups and in webhooks of the transaction that stored the card
+ * (and of payments made with the token). For a 3-D Secure request it is only issued when the
+ * challenge passes, so it first shows in the completion answer, the webhook and the status.
+ */
+export function issueToken(ctx: GatewayCtx, card: SandboxCard, scheme: string): string {
+  const tokenId = randomUUID()
+  ctx.state.tokens.set(tokenId, { card: { ...card }, scheme })
+  return tokenId
 }
 
 export function validMerchantTxnRef(v: unknown): v is string {
   return typeof v === "string" && v.length > 0 && v.length <= MAX_TXN_REF
 }
 
-/** Card from `card` or from a stored token (`payment_method.stored_payment_method_id`). */
+/**
+ * Card from `card` or from a stored token (`payment_method.stored_payment_method_id`); a token
+ * payment echoes the stored card (full number, expiry, name) and scheme like a card payment.
+ */
 function readCard(ctx: GatewayCtx, body: Body, t: TransactionType): { card: SandboxCard; scheme: string; tokenId?: string } | OpResult {
   const pm = isObject(body.payment_method) ? body.payment_method : {}
   const tokenId = pm.stored_payment_method_id
   if (tokenId !== undefined && tokenId !== null && tokenId !== "") {
-    const stored = typeof tokenId === "string" ? ctx.state.tokens.get(tokenId) : undefined
-    if (!stored) return fail(validation("Invalid stored_payment_method_id", t))
-    return { card: { ...stored.card }, scheme: stored.scheme, tokenId: tokenId as string }
+    if (typeof tokenId !== "string") return fail(validation("Invalid stored_payment_method_id", t))
+    const stored = ctx.state.tokens.get(tokenId)
+    if (!stored) return fail(validation("Unknown stored_payment_method_id", t))
+    return { card: { ...stored.card }, scheme: stored.scheme, tokenId }
   }
   const c = isObject(body.card) ? body.card : undefined
   if (!c || !isPan(c.number)) return fail(validation("Invalid card.number", t))
@@ -55,8 +78,25 @@ function readCard(ctx: GatewayCtx, body: Body, t: TransactionType): { card: Sand
   return { card, scheme: schemeOf(card.number) }
 }
 
-/** POST authorization(v2) → PRE_AUTH; POST payment(v2) → sale (CAPTURE). */
-export function authorizeOrSell(ctx: GatewayCtx, body: Body, kind: "authorization" | "payment", mode: Mode): OpResult {
+export interface AuthorizeOpts {
+  /** P/authorizationv2 and P/paymentv2: 3-D Secure for THREE_DS_CARD. */
+  v2?: boolean
+}
+
+/**
+ * POST authorization(v2) → PRE_AUTH; POST payment(v2) → sale (CAPTURE).
+ * v2 + THREE_DS_CARD (directly or through a token) needs return_url.success_url/decline_url and,
+ * without a fault, opens a challenge: the transaction is recorded pending (no webhook yet) and the
+ * answer is the documented 3-D Secure redirect body (HTTP 200). A decline fault declines without a
+ * challenge; unclear/pending faults commit an ordinary pending transaction.
+ */
+export function authorizeOrSell(
+  ctx: GatewayCtx,
+  body: Body,
+  kind: "authorization" | "payment",
+  mode: Mode,
+  opts: AuthorizeOpts = {},
+): OpResult {
   const type: TransactionType = kind === "authorization" ? "PRE_AUTH" : "CAPTURE"
   if (!isCurrency(body.currency)) return fail(validation("Invalid currency", type))
   const amountMinor = parseAmount(body.amount, body.currency)
@@ -66,15 +106,19 @@ export function authorizeOrSell(ctx: GatewayCtx, body: Body, kind: "authorizatio
   if (rc.webhook_url !== undefined && typeof rc.webhook_url !== "string") return fail(validation("Invalid return_url.webhook_url", type))
   const read = readCard(ctx, body, type)
   if ("ok" in read) return read
+  const threeDs = opts.v2 === true && isThreeDsCard(read.card)
+  if (threeDs && !(nonEmpty(rc.success_url) && nonEmpty(rc.decline_url))) {
+    return fail(validation("return_url is required for 3-D Secure", type))
+  }
+  const challenge = threeDs && mode === "normal"
 
   const declineCode = mode === "decline" ? 5 : declineCodeFor(read.card)
-  const status = declineCode ? "declined" : isPendingMode(mode) ? "pending" : "succeeded"
+  const status = declineCode ? "declined" : isPendingMode(mode) || challenge ? "pending" : "succeeded"
   const pm = isObject(body.payment_method) ? body.payment_method : {}
+  const storeCard = !read.tokenId && pm.store_payment_method === true
   let tokenId = read.tokenId
-  if (!tokenId && pm.store_payment_method === true && status !== "declined") {
-    tokenId = randomUUID()
-    ctx.state.tokens.set(tokenId, { card: { ...read.card }, scheme: read.scheme })
-  }
+  if (storeCard && status !== "declined" && !challenge) tokenId = issueToken(ctx, read.card, read.scheme)
+  const threeDsToken = challenge ? randomBytes(18).toString("base64url") : undefined
   const t = ctx.state.addTxn({
     type,
     source: kind,
@@ -87,9 +131,38 @@ export function authorizeOrSell(ctx: GatewayCtx, body: Body, kind: "authorizatio
     scheme: read.scheme,
     webhookUrl: typeof rc.webhook_url === "string" && rc.webhook_url ? rc.webhook_url : undefined,
     storedPaymentMethodId: tokenId,
+    threeDs: challenge ? "challenge" : undefined,
+    threeDsToken,
   })
+  if (threeDsToken) {
+    ctx.state.challenges.set(threeDsToken, {
+      token: threeDsToken,
+      txnId: t.id,
+      successUrl: rc.success_url as string,
+      declineUrl: rc.decline_url as string,
+      storePaymentMethod: storeCard,
+      completed: false,
+    })
+    return { ok: true, status: 200, body: threeDsRedirectBody(ctx, t, threeDsToken), txn: t }
+  }
   notifyWebhook(ctx, t)
   return postAnswer(ctx, t, mode)
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== ""
+
+/**
+ * The documented 3-D Secure answer (API.md §5.3; camelCase `statusCode` as in the docs).
+ * `transaction_details` is a sandbox addition (UNKNOWN whether the real body has it), switchable
+ * with config.threeDsBodyHasTransactionId.
+ */
+function threeDsRedirectBody(ctx: GatewayCtx, t: TxnRecord, token: string): Record<string, unknown> {
+  const url = `${ctx.baseUrl()}/3ds/${token}`
+  const body: Record<string, unknown> = { url, statusCode: 200, success: true, redirect_url: url }
+  if (ctx.config.threeDsBodyHasTransactionId) {
+    body.transaction_details = { id: t.id, merchant_txn_ref: t.merchantTxnRef }
+  }
+  return body
 }
 
 function readNotes(body: Body, t: TransactionType): string | undefined | OpResult {

@@ -1,6 +1,7 @@
 // HTTP server wiring: dispatch, lifecycle (listen/close) and the in-process Sandbox handle.
 import http from "http"
 import type { AddressInfo } from "net"
+import { DEFAULT_SANDBOX_CONFIG, pickConfig } from "./config"
 import type { GatewayCtx } from "./context"
 import { CONTROL_PREFIX, handleControl } from "./control"
 import { FaultBook } from "./faults"
@@ -10,7 +11,8 @@ import { handleHppPay, serveHppPage } from "./hpp"
 import { BodyError, sendJson } from "./http-util"
 import { notifyWebhook } from "./operations"
 import { SandboxState, publicTxn } from "./state"
-import type { Sandbox, SandboxCredentials, SandboxOptions } from "./types"
+import { completeChallenge, handleThreeDsComplete, serveThreeDsPage } from "./threeds"
+import type { Sandbox, SandboxConfig, SandboxCredentials, SandboxOptions } from "./types"
 import { WebhookSender } from "./webhooks"
 
 export const DEFAULT_SANDBOX_CREDENTIALS: SandboxCredentials = {
@@ -21,15 +23,30 @@ export const DEFAULT_SANDBOX_CREDENTIALS: SandboxCredentials = {
 
 const HPP_PAGE = /^\/hpp\/([A-Za-z0-9]+)\/?$/
 const HPP_PAY = /^\/hpp\/([A-Za-z0-9]+)\/pay$/
+const THREE_DS_PAGE = /^\/3ds\/([A-Za-z0-9_-]+)\/?$/
+const THREE_DS_COMPLETE = /^\/3ds\/([A-Za-z0-9_-]+)\/complete$/
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? "127.0.0.1"
   const credentials = { ...(opts.credentials ?? DEFAULT_SANDBOX_CREDENTIALS) }
   const quiet = opts.quiet ?? true
+  const initialConfig: SandboxConfig = {
+    ...DEFAULT_SANDBOX_CONFIG,
+    ...pickConfig({
+      hppTransactionId: opts.hppTransactionId,
+      threeDsBodyHasTransactionId: opts.threeDsBodyHasTransactionId,
+      webhookDuplicates: opts.webhookDuplicates,
+      webhookDelayMs: opts.webhookDelayMs,
+    }),
+  }
+  const config: SandboxConfig = { ...initialConfig }
   const state = new SandboxState()
   const faults = new FaultBook()
   const holds = new Holds()
-  const webhooks = new WebhookSender((d) => state.logWebhook(d))
+  const webhooks = new WebhookSender(
+    (d) => state.logWebhook(d),
+    () => ({ duplicates: config.webhookDuplicates, delayMs: config.webhookDelayMs }),
+  )
   let url = ""
 
   const ctx: GatewayCtx = {
@@ -38,8 +55,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhooks,
     holds,
     credentials,
+    config,
     baseUrl: () => url,
     settle(id, outcome) {
+      const challenge = state.txns.get(id)?.threeDsToken
+      const ch = challenge ? state.challenges.get(challenge) : undefined
+      if (ch && !ch.completed) {
+        completeChallenge(ctx, ch, outcome === "succeeded" ? "pass" : "fail")
+        return
+      }
       if (state.settle(id, outcome)) {
         const t = state.txns.get(id)
         if (t) notifyWebhook(ctx, t)
@@ -52,6 +76,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhooks.cancelAll()
     faults.clear()
     state.reset()
+    Object.assign(config, initialConfig)
   }
 
   const server = http.createServer((req, res) => {
@@ -106,6 +131,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhooks: () => state.webhookLog.slice(),
     settle: (id, outcome) => ctx.settle(id, outcome),
     reset,
+    configure: (partial) => {
+      Object.assign(config, pickConfig(partial))
+      return { ...config }
+    },
+    config: () => ({ ...config }),
   }
 }
 
@@ -119,6 +149,10 @@ async function dispatch(ctx: GatewayCtx, req: http.IncomingMessage, res: http.Se
   if (m && req.method === "POST") return handleHppPay(ctx, req, res, m[1])
   m = HPP_PAGE.exec(path)
   if (m && req.method === "GET") return serveHppPage(ctx, res, m[1])
+  m = THREE_DS_COMPLETE.exec(path)
+  if (m && req.method === "POST") return handleThreeDsComplete(ctx, req, res, m[1])
+  m = THREE_DS_PAGE.exec(path)
+  if (m && req.method === "GET") return serveThreeDsPage(ctx, res, m[1])
   req.resume() // drain so the keep-alive connection stays usable
   sendJson(res, 404, { message: "Not Found" })
 }

@@ -9,6 +9,7 @@ import type {
   TransactionSource,
   TransactionStatus,
   TransactionType,
+  ThreeDsState,
   WebhookDelivery,
 } from "./types"
 
@@ -38,6 +39,20 @@ export interface TxnRecord {
   refundIds: string[]
   webhookUrl?: string
   storedPaymentMethodId?: string
+  threeDs?: ThreeDsState
+  /** Key of the transaction's entry in SandboxState.challenges. */
+  threeDsToken?: string
+}
+
+/** A 3-D Secure challenge opened by a v2 authorization/sale (served under /3ds/<token>). */
+export interface ThreeDsChallenge {
+  token: string
+  txnId: string
+  successUrl: string
+  declineUrl: string
+  /** The request asked for a token; it is only issued once the challenge passes. */
+  storePaymentMethod: boolean
+  completed: boolean
 }
 
 export interface HppLink {
@@ -81,12 +96,15 @@ export interface NewTxn {
   notes?: string
   webhookUrl?: string
   storedPaymentMethodId?: string
+  threeDs?: ThreeDsState
+  threeDsToken?: string
 }
 
 export class SandboxState {
   readonly txns = new Map<string, TxnRecord>()
   readonly linksByCode = new Map<string, HppLink>()
   readonly tokens = new Map<string, StoredCard>()
+  readonly challenges = new Map<string, ThreeDsChallenge>()
   readonly requestLog: RecordedRequest[] = []
   readonly webhookLog: WebhookDelivery[] = []
   private nextRef = FIRST_REF
@@ -113,6 +131,8 @@ export class SandboxState {
       webhookUrl: n.webhookUrl,
       storedPaymentMethodId: n.storedPaymentMethodId,
     }
+    if (n.threeDs) t.threeDs = n.threeDs
+    if (n.threeDsToken) t.threeDsToken = n.threeDsToken
     this.txns.set(t.id, t)
     return t
   }
@@ -130,8 +150,9 @@ export class SandboxState {
    * Resolve a pending transaction. A declined outcome undoes what the pending
    * operation reserved on its parent (refund balance, capture, void).
    * Returns false when the transaction was already settled to the same outcome.
+   * `declineCode` overrides the acquirer code of a declined original (e.g. 937 after 3-D Secure).
    */
-  settle(id: string, outcome: SettleOutcome): boolean {
+  settle(id: string, outcome: SettleOutcome, declineCode?: number): boolean {
     const t = this.txns.get(id)
     if (!t) throw new Error(`Sandbox: transaction ${id} not found`)
     if (t.status !== "pending") {
@@ -144,7 +165,7 @@ export class SandboxState {
       return true
     }
     const original = t.type === "PRE_AUTH" || t.source === "payment" || t.source === "hpp"
-    t.responseCode = original ? 5 : 12
+    t.responseCode = declineCode ?? (original ? 5 : 12)
     const parent = t.parentId ? this.txns.get(t.parentId) : undefined
     if (parent && t.type === "REFUND") parent.refundedMinor -= t.amountMinor
     if (parent && t.type === "CAPTURE" && parent.captureId === t.id) parent.captureId = undefined
@@ -164,6 +185,7 @@ export class SandboxState {
     this.txns.clear()
     this.linksByCode.clear()
     this.tokens.clear()
+    this.challenges.clear()
     this.requestLog.length = 0
     this.webhookLog.length = 0
     this.nextRef = FIRST_REF
@@ -195,6 +217,7 @@ export function publicTxn(t: TxnRecord): SandboxTransaction {
   if (t.parentId) out.parentId = t.parentId
   if (t.notes !== undefined) out.notes = t.notes
   if (t.storedPaymentMethodId) out.storedPaymentMethodId = t.storedPaymentMethodId
+  if (t.threeDs) out.threeDs = t.threeDs
   if (t.type === "PRE_AUTH") {
     out.captured = t.captureId !== undefined
     out.voided = t.voidId !== undefined

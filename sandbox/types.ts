@@ -6,7 +6,29 @@ export interface SandboxCredentials {
   merchantId: string
 }
 
-export interface SandboxOptions {
+/**
+ * Switches for behaviour the real gateway leaves UNKNOWN (API.md §5.3, §5.8, §10). Set them in
+ * SandboxOptions, with `sandbox.configure(partial)` or `POST /__sandbox/config` (same fields, JSON);
+ * `GET /__sandbox/config` shows the current values. reset() restores the values given at start.
+ */
+export interface SandboxConfig {
+  /**
+   * Id of the sale an HPP link produces. "link" (default): the link id, so
+   * `GET status/<link id>` works after payment. "new": a fresh uuid; `status/<link id>` stays 404
+   * and only the webhook (and the pay answer) names the transaction.
+   */
+  hppTransactionId: HppTransactionIdMode
+  /** 3-D Secure redirect body carries `transaction_details: { id, merchant_txn_ref }` (default true; not in the docs' sample). */
+  threeDsBodyHasTransactionId: boolean
+  /** Deliver every webhook this many extra times with the same body (default 0), to test replay handling. */
+  webhookDuplicates: number
+  /** Delay in ms before the first delivery of each webhook (default 0). */
+  webhookDelayMs: number
+}
+
+export type HppTransactionIdMode = "link" | "new"
+
+export interface SandboxOptions extends Partial<SandboxConfig> {
   /** 0 = random free port (default). */
   port?: number
   /** Default 127.0.0.1; the control endpoints have no auth, so keep it on loopback. */
@@ -58,6 +80,9 @@ export interface FaultSpec {
 export type TransactionType = "PRE_AUTH" | "CAPTURE" | "REFUND" | "VOID"
 export type TransactionStatus = "succeeded" | "declined" | "pending"
 export type SettleOutcome = "succeeded" | "declined"
+/** 3-D Secure state of a v2 authorization/sale: awaiting the shopper, or the challenge's result. */
+export type ThreeDsState = "challenge" | "passed" | "failed"
+export type ThreeDsOutcome = "pass" | "fail"
 /** Which call created the transaction ("payment" = S2S sale, "hpp" = hosted-page sale). */
 export type TransactionSource = "authorization" | "payment" | "hpp" | "capture" | "refund" | "void"
 
@@ -96,6 +121,8 @@ export interface SandboxTransaction {
   refundedAmountMinor?: number
   refundIds?: string[]
   storedPaymentMethodId?: string
+  /** Only on transactions that went through a 3-D Secure challenge. */
+  threeDs?: ThreeDsState
 }
 
 export interface RecordedRequest {
@@ -109,6 +136,11 @@ export interface RecordedRequest {
 export interface WebhookDelivery {
   url: string
   body: unknown
+  /** transaction_details.id of the transaction the webhook reports. */
+  transactionId?: string
+  /** true for the extra copies sent because of `webhookDuplicates` (the original is false). */
+  duplicate: boolean
+  /** 1 for the first attempt of a copy, 2 and 3 for its retries. */
   attempt: number
   status?: number
   error?: string
@@ -127,8 +159,16 @@ export interface Sandbox {
   transaction(id: string): SandboxTransaction | undefined
   requests(): RecordedRequest[]
   webhooks(): WebhookDelivery[]
-  /** Resolve a pending/unclear transaction; throws if unknown or already settled differently. */
+  /**
+   * Resolve a pending/unclear transaction; throws if unknown or already settled differently.
+   * On a transaction awaiting its 3-D Secure challenge this completes the challenge
+   * (succeeded = pass, declined = fail with response code 937), webhook included.
+   */
   settle(id: string, outcome: SettleOutcome): void
-  /** Same as POST /__sandbox/reset. */
+  /** Same as POST /__sandbox/reset; also restores the config given to startSandbox. */
   reset(): void
+  /** Change switches in-process (same as POST /__sandbox/config); throws on invalid values; returns the full config. */
+  configure(partial: Partial<SandboxConfig>): SandboxConfig
+  /** Current switches (a copy). */
+  config(): SandboxConfig
 }

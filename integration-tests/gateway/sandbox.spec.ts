@@ -2,7 +2,7 @@
 import axios, { type AxiosResponse } from "axios"
 import http from "http"
 import type { AddressInfo } from "net"
-import { startSandbox, type FaultSpec, type Sandbox } from "../../sandbox"
+import { DEFAULT_SANDBOX_CONFIG, THREE_DS_CARD, startSandbox, type FaultSpec, type Sandbox } from "../../sandbox"
 
 const P = "/api/v1/server-to-server-interface"
 const CARD = { name: "Taro Yamada", number: "5200000000001005", expiry_month: "12", expiry_year: "30", cvc: "123" }
@@ -312,7 +312,7 @@ describe("hosted payment page", () => {
     expect(st.data).toMatchObject({ success: true, status_code: 200, payment_details: { amount: 1500, card: { number: "4111111111111111" } } })
     expect((await pay(l.url)).status).toBe(409)
 
-    await waitFor(() => received.length === 1)
+    await waitFor(() => received.length === 1 && sb.webhooks().length === 1)
     expect(received[0]).toMatchObject({ transaction_details: { id: l.id }, success: true })
     expect(sb.webhooks()[0]).toMatchObject({ url: hookUrl, status: 200, attempt: 1 })
     // The HPP sale is refundable by its id.
@@ -504,6 +504,288 @@ describe("keep-alive and concurrency", () => {
       expect(sb.transaction(id)?.refundedAmount).toBe("10000")
     } finally {
       agent.destroy()
+    }
+  })
+})
+
+describe("3-D Secure, tokens and config switches", () => {
+  const CARD_3DS = { ...CARD, number: THREE_DS_CARD }
+  const OK = "http://shop.test/3ds-ok"
+  const KO = "http://shop.test/3ds-ko"
+  const BROWSER = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" }
+  let hook: http.Server
+  let hookUrl: string
+  const received: Record<string, any>[] = []
+
+  beforeAll(async () => {
+    hook = http.createServer((req, res) => {
+      let raw = ""
+      req.on("data", (c) => (raw += c))
+      req.on("end", () => {
+        received.push(JSON.parse(raw))
+        res.end()
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r))
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/3ds`
+  })
+  afterAll(() => new Promise<void>((r) => hook.close(() => r())))
+  beforeEach(() => {
+    received.length = 0
+  })
+
+  const returnUrl = () => ({ success_url: OK, decline_url: KO, webhook_url: hookUrl })
+  const challenge = (path: string, extra: Record<string, unknown> = {}) =>
+    post(path, { amount: "1200", currency: "JPY", merchant_txn_ref: `3ds-${++refSeq}`, card: CARD_3DS, return_url: returnUrl(), ...extra })
+  const complete = (url: string, outcome: string, how: "json" | "form") =>
+    how === "json"
+      ? axios.post(`${url}/complete`, { outcome }, { headers: { accept: "application/json" }, validateStatus: () => true })
+      : axios.post(`${url}/complete`, new URLSearchParams({ outcome }).toString(), {
+          headers: { "content-type": "application/x-www-form-urlencoded", ...BROWSER },
+          maxRedirects: 0,
+          validateStatus: () => true,
+        })
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  // The sandbox logs a delivery when the hook's answer arrives, i.e. after the hook saw the body.
+  const delivered = (n: number) => waitFor(() => sb.webhooks().length >= n && received.length >= n)
+
+  it.each([
+    ["/authorizationv2", "PRE_AUTH", "pass", "json"],
+    ["/authorizationv2", "PRE_AUTH", "fail", "form"],
+    ["/paymentv2", "CAPTURE", "pass", "form"],
+    ["/paymentv2", "CAPTURE", "fail", "json"],
+  ] as const)("%s → %s challenge, %s via %s: pending, then final; webhook after completion", async (path, type, outcome, how) => {
+    const r = await challenge(path)
+    expect(r.status).toBe(200)
+    const id = r.data.transaction_details.id
+    expect(r.data).toEqual({
+      url: r.data.redirect_url,
+      statusCode: 200,
+      success: true,
+      redirect_url: expect.stringMatching(new RegExp(`^${sb.url}/3ds/[A-Za-z0-9_-]+$`)),
+      transaction_details: { id, merchant_txn_ref: expect.stringMatching(/^3ds-/) },
+    })
+    expect(sb.transaction(id)).toMatchObject({ type, status: "pending", threeDs: "challenge", scheme: "VISA" })
+    const before = await getStatus(id)
+    expect(before.data).toMatchObject({ success: false, transaction_type: type, gateway_response: { code: "PEND0578" }, payment_details: { response_code: 578 } })
+    await sleep(50)
+    expect(sb.webhooks()).toHaveLength(0) // nothing is reported before the shopper is done
+
+    const c = await complete(r.data.redirect_url, outcome, how)
+    const pass = outcome === "pass"
+    if (how === "json") {
+      expect(c.status).toBe(200)
+      expect(c.data.redirect_url).toBe(pass ? OK : KO)
+      expect(c.data.transaction).toMatchObject({ success: pass, transaction_type: type, transaction_details: { id } })
+    } else {
+      expect(c.status).toBe(303)
+      expect(c.headers.location).toBe(pass ? OK : KO)
+    }
+
+    const after = (await getStatus(id)).data
+    if (pass) {
+      expect(after).toMatchObject({ success: true, gateway_response: { type: "INFO", code: "INFO0000" }, payment_details: { response_code: 0 } })
+      expect(sb.transaction(id)).toMatchObject({ status: "succeeded", threeDs: "passed", responseCode: 0 })
+    } else {
+      expect(after).toMatchObject({
+        success: false,
+        gateway_response: { code: "ERR0204", message: "Card authentication failed" },
+        payment_details: { response_code: 937, responseDescription: "Card authentication failed" },
+      })
+      expect(sb.transaction(id)).toMatchObject({ status: "declined", threeDs: "failed", responseCode: 937 })
+    }
+
+    await delivered(1)
+    expect(received[0]).toEqual(after) // webhook = the status envelope
+    expect(sb.webhooks()).toEqual([expect.objectContaining({ url: hookUrl, transactionId: id, duplicate: false, attempt: 1, status: 200 })])
+
+    // Follow-ups only once authenticated.
+    const next = type === "PRE_AUTH" ? await post("/capture", { transactionId: id, amount: "1200" }) : await refund(id, "1200")
+    expect(next.status).toBe(pass ? 201 : 400)
+  })
+
+  it("serves a usable challenge page; a second completion is 409, unknown tokens 404", async () => {
+    const r = await challenge("/paymentv2")
+    const page = await axios.get(r.data.redirect_url, { headers: BROWSER })
+    expect(page.status).toBe(200)
+    expect(page.headers["content-type"]).toContain("text/html")
+    expect(page.data).toContain("Authenticate")
+    expect(page.data).toContain("Fail authentication")
+    expect(page.data).toContain("3155")
+    const token = r.data.redirect_url.split("/").pop()
+    expect(page.data).toContain(`action="/3ds/${token}/complete"`)
+
+    expect((await complete(r.data.redirect_url, "maybe", "json")).status).toBe(400)
+    expect((await complete(r.data.redirect_url, "pass", "json")).status).toBe(200)
+    const again = await complete(r.data.redirect_url, "fail", "json")
+    expect(again.status).toBe(409)
+    expect(again.data).toEqual({ message: "Challenge already completed" })
+    expect((await axios.get(r.data.redirect_url, { validateStatus: () => true })).status).toBe(409)
+    expect(sb.transaction(r.data.transaction_details.id)?.status).toBe("succeeded")
+
+    expect((await complete(`${sb.url}/3ds/nope`, "pass", "json")).status).toBe(404)
+    expect((await axios.get(`${sb.url}/3ds/nope`, { validateStatus: () => true })).status).toBe(404)
+  })
+
+  it("v2 needs return_url for the 3DS card; v1 and other cards do not", async () => {
+    for (const [path, ru] of [
+      ["/paymentv2", undefined],
+      ["/authorizationv2", { webhook_url: hookUrl }],
+      ["/paymentv2", { success_url: OK }],
+    ] as const) {
+      const r = await challenge(path, { return_url: ru })
+      expect(r.status).toBe(400)
+      expect(r.data.gateway_response).toMatchObject({ code: "VAL0035", message: "return_url is required for 3-D Secure" })
+    }
+    expect(sb.transactions()).toHaveLength(0)
+    const v1 = await challenge("/payment", { return_url: undefined })
+    expect(v1.status).toBe(201)
+    expect(v1.data).toMatchObject({ success: true, transaction_type: "CAPTURE", payment_details: { response_code: 0 } })
+    expect((await post("/paymentv2", { amount: "1", currency: "JPY", merchant_txn_ref: "plain", card: CARD })).status).toBe(201)
+  })
+
+  it("3DS through a stored token; a token requested on a 3DS call is issued only when it passes", async () => {
+    const stored = await challenge("/payment", { payment_method: { type: "scheme", store_payment_method: true } })
+    const token = stored.data.payment_details.additional_data.stored_payment_method_id
+    expect(token).toMatch(/^[0-9a-f-]{36}$/)
+
+    const r = await challenge("/paymentv2", { card: undefined, payment_method: { type: "scheme", stored_payment_method_id: token } })
+    expect(r.status).toBe(200)
+    expect(r.data.redirect_url).toContain("/3ds/")
+    const c = await complete(r.data.redirect_url, "pass", "json")
+    expect(c.data.transaction).toMatchObject({
+      success: true,
+      payment_details: { scheme: "VISA", card: { number: THREE_DS_CARD }, additional_data: { stored_payment_method_id: token } },
+    })
+
+    const fresh = await challenge("/authorizationv2", { payment_method: { type: "scheme", store_payment_method: true } })
+    expect(fresh.status).toBe(200)
+    expect(sb.transaction(fresh.data.transaction_details.id)?.storedPaymentMethodId).toBeUndefined()
+    const done = await complete(fresh.data.redirect_url, "pass", "json")
+    const issued = done.data.transaction.payment_details.additional_data.stored_payment_method_id
+    expect(issued).toMatch(/^[0-9a-f-]{36}$/)
+    expect(issued).not.toBe(token)
+
+    const failed = await challenge("/authorizationv2", { payment_method: { type: "scheme", store_payment_method: true } })
+    const f = await complete(failed.data.redirect_url, "fail", "json")
+    expect(f.data.transaction.payment_details.additional_data.stored_payment_method_id).toBeUndefined()
+  })
+
+  it("sandbox.settle completes an open challenge (declined → 937) and reports it", async () => {
+    const r = await challenge("/paymentv2")
+    const id = r.data.transaction_details.id
+    sb.settle(id, "declined")
+    expect(sb.transaction(id)).toMatchObject({ status: "declined", responseCode: 937, threeDs: "failed" })
+    expect((await complete(r.data.redirect_url, "pass", "json")).status).toBe(409)
+    await delivered(1)
+    expect(received[0].payment_details.response_code).toBe(937)
+  })
+
+  it("token payments echo the stored card's scheme and number; unknown tokens are rejected", async () => {
+    const amex = { ...CARD, number: "371449635398431", cvc: "1234" }
+    const first = await post("/authorization", { amount: "500", currency: "JPY", merchant_txn_ref: "tk1", card: amex, payment_method: { store_payment_method: true } })
+    const token = first.data.payment_details.additional_data.stored_payment_method_id
+    const paid = await post("/paymentv2", { amount: "700", currency: "JPY", merchant_txn_ref: "tk2", payment_method: { type: "scheme", stored_payment_method_id: token } })
+    expect(paid.status).toBe(201)
+    expect(paid.data.payment_details).toMatchObject({ scheme: "AMEX", card: { number: amex.number, name: amex.name, exp_month: "12", exp_year: "30" } })
+    expect(paid.data.payment_details.card.number.slice(-4)).toBe(first.data.payment_details.card.number.slice(-4))
+    expect(paid.data.payment_details.additional_data.stored_payment_method_id).toBe(token)
+
+    for (const path of ["/payment", "/paymentv2", "/authorization"]) {
+      const bad = await post(path, { amount: "1", currency: "JPY", merchant_txn_ref: "tk3", payment_method: { stored_payment_method_id: "00000000-0000-0000-0000-000000000000" } })
+      expect(bad.status).toBe(400)
+      expect(bad.data.gateway_response).toMatchObject({ code: "VAL0035", message: "Unknown stored_payment_method_id" })
+    }
+    expect(sb.transactions()).toHaveLength(2)
+  })
+
+  it("threeDsBodyHasTransactionId=false drops transaction_details (POST /__sandbox/config); reset restores it", async () => {
+    const set = await axios.post(`${sb.url}/__sandbox/config`, { threeDsBodyHasTransactionId: false })
+    expect(set.status).toBe(200)
+    expect(set.data).toEqual({ ...DEFAULT_SANDBOX_CONFIG, threeDsBodyHasTransactionId: false })
+    const r = await challenge("/paymentv2")
+    expect(r.status).toBe(200)
+    expect(Object.keys(r.data).sort()).toEqual(["redirect_url", "statusCode", "success", "url"])
+    const [txn] = sb.transactions()
+    expect(txn).toMatchObject({ status: "pending", threeDs: "challenge" })
+    // Correlate through the webhook, as a client of the real gateway would have to.
+    await complete(r.data.redirect_url, "pass", "json")
+    await delivered(1)
+    expect(received[0].transaction_details.id).toBe(txn.id)
+
+    sb.reset()
+    expect(sb.config()).toEqual(DEFAULT_SANDBOX_CONFIG)
+    expect((await axios.get(`${sb.url}/__sandbox/config`)).data).toEqual(DEFAULT_SANDBOX_CONFIG)
+  })
+
+  it('hppTransactionId "new": the sale gets its own id, status by link id stays 404, the webhook names it', async () => {
+    expect(sb.configure({ hppTransactionId: "new" }).hppTransactionId).toBe("new")
+    const l = await post("/hpp/generate/link", {
+      amount: "1500",
+      currency: "JPY",
+      merchant_txn_ref: `hpp-new-${++refSeq}`,
+      return_url: { webhook_url: hookUrl, success_url: OK, decline_url: KO },
+    })
+    const pay = await axios.post(`${l.data.url}/pay`, { card_number: "4111111111111111", card_name: "H", exp_month: "12", exp_year: "30", cvc: "123" }, {
+      headers: { accept: "application/json" },
+    })
+    expect(pay.status).toBe(200)
+    const saleId = pay.data.transaction.transaction_details.id
+    expect(saleId).not.toBe(l.data.id)
+    expect((await getStatus(l.data.id)).status).toBe(404)
+    expect(sb.transaction(l.data.id)).toBeUndefined()
+    await delivered(1)
+    expect(received[0]).toMatchObject({ success: true, transaction_details: { id: saleId } })
+    expect(sb.webhooks()[0].transactionId).toBe(saleId)
+    expect((await getStatus(saleId)).data).toMatchObject({ success: true, transaction_details: { id: saleId } })
+    expect(sb.transaction(saleId)).toMatchObject({ source: "hpp", status: "succeeded" })
+  })
+
+  it("webhookDuplicates 2 → three deliveries of the same body, flagged", async () => {
+    sb.configure({ webhookDuplicates: 2 })
+    const id = await sale("100", "JPY", { return_url: { webhook_url: hookUrl } })
+    await delivered(3)
+    await sleep(50)
+    expect(received).toHaveLength(3)
+    expect(received[1]).toEqual(received[0])
+    expect(received[2]).toEqual(received[0])
+    expect(received[0].transaction_details.id).toBe(id)
+    const log = sb.webhooks()
+    expect(log.map((w) => [w.transactionId, w.duplicate, w.attempt, w.status])).toEqual([
+      [id, false, 1, 200],
+      [id, true, 1, 200],
+      [id, true, 1, 200],
+    ])
+    expect(log[1].body).toEqual(log[0].body)
+  })
+
+  it("webhookDelayMs delays the first delivery", async () => {
+    sb.configure({ webhookDelayMs: 300 })
+    const started = Date.now()
+    await sale("100", "JPY", { return_url: { webhook_url: hookUrl } })
+    await sleep(150)
+    expect(received).toHaveLength(0)
+    await delivered(1)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+  })
+
+  it("rejects invalid switches and accepts them as start options", async () => {
+    for (const bad of [{ hppTransactionId: "x" }, { webhookDuplicates: -1 }, { webhookDuplicates: 1.5 }, { webhookDelayMs: "5" }, { threeDsBodyHasTransactionId: "no" }, { nope: 1 }]) {
+      const r = await axios.post(`${sb.url}/__sandbox/config`, bad, { validateStatus: () => true })
+      expect([bad, r.status]).toEqual([bad, 400])
+    }
+    expect(() => sb.configure({ webhookDuplicates: -2 })).toThrow(/webhookDuplicates/)
+    expect(sb.config()).toEqual(DEFAULT_SANDBOX_CONFIG)
+    await expect(startSandbox({ hppTransactionId: "bad" as "new" })).rejects.toThrow(/hppTransactionId/)
+
+    const other = await startSandbox({ threeDsBodyHasTransactionId: false, webhookDuplicates: 1 })
+    try {
+      expect(other.config()).toEqual({ ...DEFAULT_SANDBOX_CONFIG, threeDsBodyHasTransactionId: false, webhookDuplicates: 1 })
+      other.configure({ webhookDuplicates: 0 })
+      other.reset()
+      expect(other.config().webhookDuplicates).toBe(1)
+    } finally {
+      await other.close()
     }
   })
 })

@@ -201,6 +201,8 @@ export type CheckoutOptions = {
   cart?: Record<string, unknown>
   /** Skip paying on the hosted page (to test an unpaid completion). */
   skipPay?: boolean
+  /** `data` for the payment session (e.g. a saved card's `stored_payment_method_id`). */
+  sessionData?: Record<string, unknown>
 }
 
 export type CheckoutResult = {
@@ -238,7 +240,7 @@ export async function startCheckout(
   const withSession = await call("create payment session", () =>
     api.post(
       `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-      { provider_id: providerId },
+      { provider_id: providerId, ...(opts.sessionData ? { data: opts.sessionData } : {}) },
       storeHeaders
     )
   )

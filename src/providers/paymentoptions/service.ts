@@ -628,15 +628,18 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
 
   /** The transaction the shopper created on the hosted page, or null if there is none yet. */
   protected async checkoutTransaction(data: PaymentOptionsData): Promise<TransactionEnvelope | null> {
-    // API.md §5.8 calls the link id the "transaction reference ID"; the sale is looked up by it.
-    const id = data.hpp_link_id
-    if (!id) return null
-    try {
-      return await this.client_.getTransactionStatus(id)
-    } catch (error) {
-      if (error instanceof PaymentOptionsError && error.kind === "not_found") return null
-      throw toMedusaError(error)
+    // API.md §5.8 calls the link id the "transaction reference ID", so the sale is looked up by it first;
+    // if the gateway gives the sale another id, the verified webhook recorded it on the session.
+    for (const id of [data.hpp_link_id, data.webhook_transaction_id]) {
+      if (!id) continue
+      try {
+        return await this.client_.getTransactionStatus(id)
+      } catch (error) {
+        if (error instanceof PaymentOptionsError && error.kind === "not_found") continue
+        throw toMedusaError(error)
+      }
     }
+    return null
   }
 
   protected capturedFacts(envelope: SuccessEnvelope | TransactionEnvelope, data: PaymentOptionsData): PaymentOptionsData {

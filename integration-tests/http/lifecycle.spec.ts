@@ -1,0 +1,257 @@
+/**
+ * The whole card lifecycle in a real Medusa 2.21 with the sandbox gateway: manual capture, void, card data
+ * and 3-D Secure, saved cards, declines, and webhooks (completing a cart whose shopper never came back,
+ * through the shared-secret URL; forged and replayed webhooks change nothing).
+ */
+import net from "node:net"
+import axios from "axios"
+import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import { DECLINE_CARDS, Sandbox, startSandbox, THREE_DS_CARD } from "../../sandbox"
+import {
+  adminHeaders,
+  AuthHeaders,
+  completeCart,
+  getOrderPayment,
+  getPayment,
+  payOnHostedPage,
+  refund,
+  seedStore,
+  startCheckout,
+} from "../helpers/store-flow"
+
+jest.setTimeout(120_000)
+
+const SECRET = "lifecycle-test-webhook-secret-0123456789"
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+// The gateway's webhooks must reach this Medusa: a known port, set before the runner loads medusa-config.
+let sandbox: Sandbox
+let port: number
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, quiet: true })
+  port = await freePort()
+  Object.assign(process.env, {
+    PORT: String(port),
+    PO_BASE_URL: sandbox.url,
+    PO_BACKEND_URL: `http://localhost:${port}`,
+    PO_LIFECYCLE_PROVIDERS: "1",
+    PO_WEBHOOK_DELAY_MS: "100",
+  })
+})
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+const card = (number = "4111111111111111", extra: Record<string, unknown> = {}) => ({
+  card: { number, cvc: "123", expiry_month: "12", expiry_year: "30", name: "TARO YAMADA" },
+  ...extra,
+})
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await fn()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let admin: AuthHeaders
+
+    beforeEach(async () => {
+      sandbox.clearFaults()
+      sandbox.configure({ hppTransactionId: "link", threeDsBodyHasTransactionId: true, webhookDuplicates: 0 })
+      admin = await adminHeaders(api, async (authIdentityId, email) => {
+        await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
+      })
+    })
+
+    async function cardCheckout(providerId: string, number?: string, extra: Record<string, unknown> = {}, unit_price = 4000) {
+      const store = await seedStore(api, admin, { currency_code: "jpy", unit_price, providerId })
+      const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, { regionId: store.regionId, variantId: store.variantId, providerId })
+      const paid = await api.post(`/store/paymentoptions/payment-sessions/${paymentSession.id}/card`, card(number, extra), {
+        ...store.storeHeaders,
+        validateStatus: () => true,
+      })
+      return { store, cart, paymentSession, paid }
+    }
+
+    async function sessionOf(cartId: string, storeHeaders: any) {
+      const { data } = await api.get(`/store/carts/${cartId}?fields=*payment_collection.payment_sessions`, storeHeaders)
+      return data.cart.payment_collection.payment_sessions[0]
+    }
+
+    it("manual capture: card authorized at checkout, captured from the admin, refunded against the capture", async () => {
+      const { store, cart, paid } = await cardCheckout("pp_paymentoptions_poserver")
+      expect(paid.status).toBe(200)
+      expect(paid.data.payment_session.status).toBe("authorized")
+      expect(JSON.stringify(paid.data)).not.toContain("4111111111111111")
+
+      const done = await completeCart(api, store.storeHeaders, cart.id)
+      expect(done.data.type).toBe("order")
+      const payment = await getOrderPayment(api, admin, done.data.order.id)
+      expect(payment.captured_at).toBeNull()
+      expect(payment.data.authorization_id).toEqual(expect.any(String))
+      expect(payment.data.transaction_id).toBeUndefined()
+      // The card never reached Medusa's database.
+      const rows = await getContainer().resolve("__pg_connection__").raw(`select data::text from payment_session where id = ?`, [paid.data.payment_session.id])
+      expect(rows.rows[0].data).not.toContain("4111111111111111")
+
+      const captured = await api.post(`/admin/payments/${payment.id}/capture`, {}, admin)
+      expect(captured.data.payment.captures.map((c: any) => c.amount)).toEqual([4000])
+      const after = await getPayment(api, admin, payment.id)
+      const capture = sandbox.transaction(after.data.transaction_id)!
+      expect(capture).toMatchObject({ type: "CAPTURE", parentId: payment.data.authorization_id, amount: "4000" })
+
+      expect((await refund(api, admin, payment.id, { amount: 1500 })).status).toBe(200)
+      const gatewayRefund = sandbox.transactions().filter((t) => t.type === "REFUND").at(-1)!
+      expect(gatewayRefund).toMatchObject({ parentId: capture.id, amount: "1500" })
+
+      // Void after capture is refused: refund instead.
+      await expect(getContainer().resolve(Modules.PAYMENT).cancelPayment(payment.id)).rejects.toThrow("refund it instead")
+      expect(sandbox.transactions().some((t) => t.type === "VOID" && t.parentId === payment.data.authorization_id)).toBe(false)
+    })
+
+    it("void before capture: canceling the order releases the authorization", async () => {
+      const { store, cart } = await cardCheckout("pp_paymentoptions_poserver")
+      const done = await completeCart(api, store.storeHeaders, cart.id)
+      const payment = await getOrderPayment(api, admin, done.data.order.id)
+      await api.post(`/admin/orders/${done.data.order.id}/cancel`, {}, admin)
+      const after = await getPayment(api, admin, payment.id)
+      expect(after.canceled_at).not.toBeNull()
+      expect(sandbox.transaction(after.data.void_id)).toMatchObject({ type: "VOID", parentId: payment.data.authorization_id })
+      expect(after.refunds).toEqual([])
+    })
+
+    it("3-D Secure: the cart waits for the challenge, then becomes an order with the payment captured", async () => {
+      const { store, cart, paid } = await cardCheckout("pp_paymentoptions_poauto", THREE_DS_CARD)
+      expect(paid.data.payment_session.status).toBe("requires_more")
+      const redirectUrl = paid.data.payment_session.data.three_ds.redirect_url
+      expect(redirectUrl).toContain(`${sandbox.url}/3ds/`)
+
+      const early = await completeCart(api, store.storeHeaders, cart.id)
+      expect(early.status).toBeGreaterThanOrEqual(400)
+      expect(early.data.message).toContain("was not authorized")
+      expect((await sessionOf(cart.id, store.storeHeaders)).status).toBe("requires_more")
+
+      await axios.post(`${redirectUrl}/complete`, { outcome: "pass" }, { headers: { Accept: "application/json" } })
+      const done = await completeCart(api, store.storeHeaders, cart.id)
+      expect(done.data.type).toBe("order")
+      const payment = await getOrderPayment(api, admin, done.data.order.id)
+      expect(payment.captured_at).not.toBeNull()
+      expect(sandbox.transaction(payment.data.transaction_id)).toMatchObject({ type: "CAPTURE", amount: "4000" })
+    })
+
+    it("3-D Secure failed: no order, and the storefront sees the gateway's reason", async () => {
+      const { store, cart, paid } = await cardCheckout("pp_paymentoptions_poauto", THREE_DS_CARD)
+      await axios.post(`${paid.data.payment_session.data.three_ds.redirect_url}/complete`, { outcome: "fail" }, { headers: { Accept: "application/json" } })
+      const done = await completeCart(api, store.storeHeaders, cart.id)
+      expect(done.status).toBeGreaterThanOrEqual(400)
+      expect((await api.get(`/admin/orders?fields=id`, admin)).data.orders).toHaveLength(0)
+      const session = await sessionOf(cart.id, store.storeHeaders)
+      expect(session.status).toBe("error")
+      expect(session.data.last_error).toMatchObject({ response_code: 937 })
+    })
+
+    it("a declined card shows the gateway's reason to the storefront and creates no order", async () => {
+      const declineCard = Object.keys(DECLINE_CARDS)[0]
+      const { store, cart, paid } = await cardCheckout("pp_paymentoptions_poauto", declineCard)
+      expect(paid.data.payment_session.status).toBe("error")
+      expect(paid.data.payment_session.data.last_error).toMatchObject({ response_code: DECLINE_CARDS[declineCard], code: "ERR0204" })
+      expect(paid.data.payment_session.data.last_error.message).toEqual(expect.any(String))
+      const done = await completeCart(api, store.storeHeaders, cart.id)
+      expect(done.status).toBeGreaterThanOrEqual(400)
+      const { data } = await api.get(`/admin/orders?fields=id`, admin)
+      expect(data.orders).toHaveLength(0)
+    })
+
+    it("a saved card pays a later order without card data", async () => {
+      const first = await cardCheckout("pp_paymentoptions_poauto", undefined, { store_card: true })
+      const token = first.paid.data.payment_session.data.stored_payment_method_id
+      expect(token).toEqual(expect.any(String))
+      expect((await completeCart(api, first.store.storeHeaders, first.cart.id)).data.type).toBe("order")
+
+      const { cart } = await startCheckout(api, first.store.storeHeaders, {
+        regionId: first.store.regionId,
+        variantId: first.store.variantId,
+        providerId: "pp_paymentoptions_poauto",
+        sessionData: { stored_payment_method_id: token },
+      })
+      const done = await completeCart(api, first.store.storeHeaders, cart.id)
+      expect(done.data.type).toBe("order")
+      const payment = await getOrderPayment(api, admin, done.data.order.id)
+      expect(payment.data.stored_payment_method_id).toBe(token)
+      expect(sandbox.transaction(payment.data.transaction_id)).toMatchObject({ type: "CAPTURE", amount: "4000" })
+    })
+
+    it("a webhook through the secret URL completes a cart whose shopper never returned; replays change nothing", async () => {
+      // The sale gets its own id (not the link's) and is announced three times.
+      sandbox.configure({ hppTransactionId: "new", webhookDuplicates: 2 })
+      const store = await seedStore(api, admin, { currency_code: "jpy", unit_price: 3000, providerId: "pp_paymentoptions_posecret" })
+      const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, {
+        regionId: store.regionId,
+        variantId: store.variantId,
+        providerId: "pp_paymentoptions_posecret",
+      })
+      await payOnHostedPage(paymentSession.data.redirect_url)
+      // The shopper closes the tab here: nobody calls /store/carts/:id/complete.
+      const order = await waitFor("the order", async () => {
+        const { data } = await api.get(`/admin/orders?fields=id,*payment_collections.payments`, admin)
+        return data.orders[0]
+      })
+      expect(sandbox.webhooks().filter((w) => w.url.includes(`/hooks/paymentoptions/paymentoptions_posecret/${SECRET}`)).length).toBeGreaterThanOrEqual(3)
+      await new Promise((r) => setTimeout(r, 1500)) // let the replays be processed
+      const { data } = await api.get(`/admin/orders?fields=id`, admin)
+      expect(data.orders).toHaveLength(1)
+      const payment = await getOrderPayment(api, admin, order.id)
+      expect(payment.captures).toHaveLength(1)
+      expect(payment.data.transaction_id).not.toBe(paymentSession.data.hpp_link_id)
+      expect(payment.data.transaction_id).toBe(payment.data.webhook_transaction_id)
+      const cartAfter = await api.get(`/store/carts/${cart.id}`, store.storeHeaders).catch((e: any) => e.response)
+      expect(cartAfter.data.cart?.completed_at ?? "completed").toBeTruthy()
+    })
+
+    it("forged webhooks change nothing", async () => {
+      const store = await seedStore(api, admin, { currency_code: "jpy", unit_price: 3000, providerId: "pp_paymentoptions_posecret" })
+      const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, {
+        regionId: store.regionId,
+        variantId: store.variantId,
+        providerId: "pp_paymentoptions_posecret",
+      })
+      const forged = {
+        success: true,
+        transaction_type: "CAPTURE",
+        gateway_response: { code: "INFO0000", message: "Payment Successful." },
+        merchant_details: { mid: sandbox.credentials.merchantId, merchant_txn_ref: paymentSession.id },
+        payment_details: { amount: 3000, response_code: 0, currency: "JPY" },
+        transaction_details: { id: paymentSession.data.hpp_link_id, ref: 1 },
+      }
+      const base = `http://localhost:${port}`
+      // Wrong secret: refused outright. Medusa's generic route: accepted by Medusa, ignored by the provider.
+      expect((await axios.post(`${base}/hooks/paymentoptions/paymentoptions_posecret/wrong-secret-0123456789-abcdef`, forged, { validateStatus: () => true })).status).toBe(404)
+      expect((await axios.post(`${base}/hooks/payment/paymentoptions_posecret`, forged, { validateStatus: () => true })).status).toBe(200)
+      // Right secret, but the gateway knows of no payment on that link yet: Transaction Status says so.
+      expect((await axios.post(`${base}/hooks/paymentoptions/paymentoptions_posecret/${SECRET}`, forged, { validateStatus: () => true })).status).toBe(200)
+      await new Promise((r) => setTimeout(r, 2000))
+      const { data } = await api.get(`/admin/orders?fields=id`, admin)
+      expect(data.orders).toHaveLength(0)
+      const session = await sessionOf(cart.id, store.storeHeaders)
+      expect(session.status).toBe("pending")
+    })
+  },
+})
