@@ -112,6 +112,13 @@ medusaIntegrationTestRunner({
       const rows = await getContainer().resolve("__pg_connection__").raw(`select data::text from payment_session where id = ?`, [paid.data.payment_session.id])
       expect(rows.rows[0].data).not.toContain("4111111111111111")
 
+      // A partial capture is refused: the gateway captures once and releases the rest.
+      const partial = await api.post(`/admin/payments/${payment.id}/capture`, { amount: 1000 }, { ...admin, validateStatus: () => true })
+      expect(partial.status).toBe(400)
+      expect(partial.data.message).toContain("capture the full amount and refund the difference")
+      expect(sandbox.transactions().some((t) => t.type === "CAPTURE" && t.parentId === payment.data.authorization_id)).toBe(false)
+      expect((await getPayment(api, admin, payment.id)).captures).toEqual([])
+
       const captured = await api.post(`/admin/payments/${payment.id}/capture`, {}, admin)
       expect(captured.data.payment.captures.map((c: any) => c.amount)).toEqual([4000])
       const after = await getPayment(api, admin, payment.id)

@@ -177,6 +177,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     // Already captured (a sale, or an earlier capture): capturing again must not move money twice.
     if (data.transaction_id) return { data: input.data ?? {} }
     if (data.authorization_id) {
+      await this.refusePartialCapture(data, input.context?.idempotency_key)
       return { data: { ...input.data, ...(await this.captureAuthorization(data, input.context?.idempotency_key)) } }
     }
     const envelope = await this.checkoutTransaction(data)
@@ -359,6 +360,33 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     return {
       status: PaymentSessionStatus.CAPTURED,
       data: { ...stored, ...(await this.captureAuthorization(data, idempotencyKey)) },
+    }
+  }
+
+  /**
+   * Medusa passes no amount to capturePayment, but its capture row (the idempotency key) has one. The gateway
+   * captures once per authorization and releases the rest (API.md §5.4), so a partial capture would leave
+   * Medusa expecting a second capture the gateway cannot make: refused, with what to do instead.
+   */
+  protected async refusePartialCapture(data: PaymentOptionsData, captureId?: string): Promise<void> {
+    if (!captureId) return
+    let capture: { amount?: unknown; raw_amount?: unknown } | undefined
+    try {
+      const captures = (this.container as Record<string, any>).captureService
+      capture = await captures?.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+    } catch {
+      return // not a capture row we can read: capture the authorized amount as Medusa asks
+    }
+    if (!capture) return
+    const currencyCode = this.currencyOf(data)
+    const asked = normalizeAmount((capture.raw_amount ?? capture.amount) as any, currencyCode)
+    const authorized = normalizeAmount(data.amount, currencyCode)
+    if (isGreater(authorized, asked)) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions captures an authorization once and releases the rest, so a partial capture of ${asked} of ${authorized} ` +
+          `${currencyCode.toUpperCase()} is refused: capture the full amount and refund the difference.`
+      )
     }
   }
 
