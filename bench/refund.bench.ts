@@ -10,11 +10,11 @@
  */
 import { ChildProcess, spawn } from "node:child_process"
 import http from "node:http"
-import net from "node:net"
 import path from "node:path"
 import axios from "axios"
 import { DEFAULT_SANDBOX_CREDENTIALS, DEFAULT_TEST_CARD, SandboxTransaction } from "../sandbox"
 import PaymentOptionsProviderService from "../src/providers/paymentoptions/service"
+import { getFreePort } from "../scripts/postgres"
 
 const REFUNDS = Number(process.env.REFUNDS ?? 1000)
 const CONCURRENT = Number(process.env.CONCURRENT ?? 200)
@@ -35,20 +35,9 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 /** Starts `sandbox/cli.ts` in a child process and waits until it answers. */
 async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort()
+  const port = await getFreePort()
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "../sandbox/cli.ts")], {
     env: { ...process.env, PORT: String(port), SANDBOX_QUIET: "1" },
     stdio: "ignore",

@@ -3,7 +3,6 @@
  * and 3-D Secure, saved cards, declines, and webhooks (completing a cart whose shopper never came back,
  * through the shared-secret URL; forged and replayed webhooks change nothing).
  */
-import net from "node:net"
 import axios from "axios"
 import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
@@ -20,28 +19,18 @@ import {
   seedStore,
   startCheckout,
 } from "../helpers/store-flow"
+import { getFreePort } from "../../scripts/postgres"
 
 jest.setTimeout(120_000)
 
 const SECRET = "lifecycle-test-webhook-secret-0123456789"
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 // The gateway's webhooks must reach this Medusa: a known port, set before the runner loads medusa-config.
 let sandbox: Sandbox
 let port: number
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, quiet: true })
-  port = await freePort()
+  port = await getFreePort()
   Object.assign(process.env, {
     PORT: String(port),
     PO_BASE_URL: sandbox.url,
