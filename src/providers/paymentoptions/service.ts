@@ -21,13 +21,7 @@ import {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import {
-  AbstractPaymentProvider,
-  BigNumber,
-  MedusaError,
-  PaymentActions,
-  PaymentSessionStatus,
-} from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { randomUUID } from "node:crypto"
 import { CardPaymentAnswer, PaymentOptionsClient, SuccessEnvelope } from "./client"
 import { PaymentOptionsError, toMedusaError } from "./errors"
@@ -44,8 +38,8 @@ import {
 import { refundFacts, settlePendingRefunds, settleTransaction } from "./refund-settlement"
 import { assertNoCardData, CardPayment, cardPaymentBody, parseCardPayment, returnUrls } from "./requests"
 import { TransactionEnvelope } from "./schemas"
-import { hasValidSignature } from "./webhook-signature"
-import { outcomeOf, sessionStatusOf, TransactionOutcome } from "./status"
+import { PaymentSessions, webhookAction } from "./webhook"
+import { outcomeOf, sessionStatusOf } from "./status"
 
 type InjectedDependencies = { logger: Logger }
 
@@ -563,88 +557,11 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   // ---------------------------------------------------------------- webhooks
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    if (this.options_.webhookSecret && !hasValidSignature(this.options_.webhookSecret, payload?.rawData, payload?.headers)) {
-      this.logger_.warn("PaymentOptions webhook did not come through the URL that carries the webhook secret; ignored.")
-      return { action: PaymentActions.NOT_SUPPORTED }
-    }
-    const body = (payload?.data ?? {}) as Record<string, any>
-    const transactionId = typeof body?.transaction_details?.id === "string" ? body.transaction_details.id : null
-    const claimedRef = body?.merchant_details?.merchant_txn_ref ?? body?.transaction_details?.merchant_txn_ref
-    if (!transactionId || transactionId.length > 64) {
-      return { action: PaymentActions.NOT_SUPPORTED }
-    }
-    // The payload is unsigned (API.md §10): only what Transaction Status says with our credentials counts.
-    let envelope: TransactionEnvelope
-    try {
-      envelope = await this.client_.getTransactionStatus(transactionId)
-    } catch (error) {
-      if (error instanceof PaymentOptionsError && error.kind === "not_found") {
-        this.logger_.warn(`PaymentOptions webhook names unknown transaction ${transactionId}; ignored.`)
-        return { action: PaymentActions.NOT_SUPPORTED }
-      }
-      throw toMedusaError(error) // transient: let Medusa's subscriber retry
-    }
-    const sessionId = envelope.merchant_details?.merchant_txn_ref ?? envelope.transaction_details?.merchant_txn_ref
-    const mid = envelope.merchant_details?.mid
-    if (!sessionId || (claimedRef && claimedRef !== sessionId) || (mid && mid !== this.options_.merchantId)) {
-      this.logger_.warn(`PaymentOptions webhook for transaction ${transactionId} does not match this merchant or session; ignored.`)
-      return { action: PaymentActions.NOT_SUPPORTED }
-    }
-    const type = (envelope.transaction_type ?? "").toUpperCase()
-    if (type === "REFUND" || type === "VOID") return { action: PaymentActions.NOT_SUPPORTED }
-
-    const currency = envelope.payment_details?.currency?.toLowerCase()
-    const amount =
-      currency && envelope.payment_details?.amount !== undefined && envelope.payment_details?.amount !== null
-        ? new BigNumber(normalizeAmount(envelope.payment_details.amount, currency))
-        : undefined
-    const outcome: TransactionOutcome = outcomeOf(envelope)
-    const action =
-      outcome === "succeeded"
-        ? type === "PRE_AUTH"
-          ? PaymentActions.AUTHORIZED
-          : PaymentActions.SUCCESSFUL
-        : outcome === "pending"
-          ? PaymentActions.PENDING
-          : PaymentActions.FAILED
-    if (!amount || !(await this.matchesSession(sessionId, transactionId, envelope))) return { action: PaymentActions.NOT_SUPPORTED }
-    return { action, data: { session_id: sessionId, amount } }
+    return webhookAction({ client: this.client_, options: this.options_, logger: this.logger_, sessions: this.sessionService() }, payload)
   }
 
-  /**
-   * Checks a verified webhook transaction against the payment session it names (amount, currency) and
-   * records its id there when the session does not know it yet (a 3-D Secure answer without an id, or a
-   * hosted-page sale whose id is not the link's): authorizePayment then settles it from Transaction Status.
-   * Uses the payment module's own session service from the provider's container; without it, nothing is checked here.
-   */
-  protected async matchesSession(sessionId: string, transactionId: string, envelope: TransactionEnvelope): Promise<boolean> {
-    const sessions = this.sessionService()
-    if (!sessions) return true
-    let session: { id: string; data?: Record<string, unknown> | null; amount?: unknown; raw_amount?: unknown; currency_code?: string; provider_id?: string }
-    try {
-      session = await sessions.retrieve(sessionId, { select: ["id", "data", "amount", "raw_amount", "currency_code", "provider_id"] })
-    } catch {
-      this.logger_.warn(`PaymentOptions webhook for transaction ${transactionId} names unknown payment session ${sessionId}; ignored.`)
-      return false
-    }
-    const currencyCode = String(session.currency_code ?? "").toLowerCase()
-    const paid = envelope.payment_details?.amount
-    const paidCurrency = envelope.payment_details?.currency?.toLowerCase()
-    const sameAmount =
-      paid !== null && paid !== undefined && normalizeAmount(paid, currencyCode) === normalizeAmount((session.raw_amount ?? session.amount) as any, currencyCode)
-    if (!String(session.provider_id ?? "").startsWith("pp_paymentoptions_") || paidCurrency !== currencyCode || !sameAmount) {
-      this.logger_.warn(`PaymentOptions webhook transaction ${transactionId} does not match payment session ${sessionId} (provider, amount or currency); ignored.`)
-      return false
-    }
-    const data = readPaymentData(session.data ?? {})
-    const known = [data.transaction_id, data.authorization_id, data.hpp_link_id, data.three_ds?.transaction_id, data.webhook_transaction_id]
-    if (!known.includes(transactionId)) {
-      await sessions.update({ id: sessionId, data: { ...(session.data ?? {}), webhook_transaction_id: transactionId } })
-    }
-    return true
-  }
-
-  protected sessionService(): { retrieve: (id: string, config?: object) => Promise<any>; update: (data: object) => Promise<unknown> } | null {
+  /** The payment module's own session service, from the provider's container (absent in narrow tests). */
+  protected sessionService(): PaymentSessions | null {
     try {
       return (this.container as Record<string, any>).paymentSessionService ?? null
     } catch {
