@@ -5,6 +5,7 @@ const testMatch = {
   unit: ["**/__tests__/**/*.spec.[jt]s"],
   gateway: ["**/integration-tests/gateway/**/*.spec.[jt]s"],
   "integration:http": ["**/integration-tests/http/**/*.spec.[jt]s"],
+  browser: ["**/integration-tests/browser/**/*.spec.[jt]s"],
 }[process.env.TEST_TYPE || "unit"]
 
 module.exports = {
@@ -16,7 +17,7 @@ module.exports = {
   },
   testEnvironment: "node",
   moduleFileExtensions: ["js", "ts", "json"],
-  modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/"],
+  modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/", "<rootDir>/.tmp/"],
   testPathIgnorePatterns: ["/node_modules/", "/.medusa/"],
   setupFiles: ["./integration-tests/setup.js"],
   testMatch,

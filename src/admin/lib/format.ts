@@ -1,0 +1,102 @@
+/**
+ * Display formatting for the admin widget. Pure functions, no React, no DOM: unit-tested in
+ * __tests__/admin-format.spec.ts.
+ *
+ * Money stays a decimal string end to end: the provider stores major units as strings ("1200", "5.55")
+ * and Intl.NumberFormat formats such a string exactly (no float on the way), with the currency's
+ * ISO 4217 decimals (JPY 0, USD 2, KWD 3). Digits the stored string has beyond those are shown, never
+ * rounded away.
+ */
+
+const DECIMAL = /^-?\d+(\.\d+)?$/
+
+/** The currency's minor-unit digits (ISO 4217, as Intl knows them), or null for an invalid code. */
+export function currencyDecimals(currencyCode: string): number | null {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currencyCode })
+      .resolvedOptions().maximumFractionDigits ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Formats a stored major-unit amount ("1200" JPY → "¥1,200", "5.5" USD → "$5.50").
+ * Numbers from Medusa's API are accepted for display too. Anything that is not a plain decimal is shown
+ * as it is, next to the currency code; a missing amount is "—".
+ */
+export function formatAmount(
+  amount: string | number | null | undefined,
+  currencyCode: string | null | undefined,
+  locale = "en-US"
+): string {
+  if (amount === null || amount === undefined || amount === "") return "—"
+  const value = typeof amount === "number" ? String(amount) : amount.trim()
+  const code = (currencyCode ?? "").toUpperCase()
+  const decimals = code ? currencyDecimals(code) : null
+  if (!DECIMAL.test(value) || decimals === null) return code ? `${value} ${code}` : value
+  const given = value.includes(".") ? value.length - value.indexOf(".") - 1 : 0
+  const fmt = new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: code,
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: Math.max(decimals, given),
+  })
+  // Intl.NumberFormat formats a numeric string exactly (ES2023); the ES2021 lib typings only know numbers.
+  return fmt.format(value as unknown as number)
+}
+
+/** "12 Nov 2026, 14:03:07" in the given zone (default: the browser's); an unreadable value is shown as is. */
+export function formatTime(
+  iso: string | null | undefined,
+  opts: { locale?: string; timeZone?: string } = {}
+): string {
+  if (!iso) return "—"
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return new Intl.DateTimeFormat(opts.locale ?? "en-GB", {
+    day: "2-digit",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+    timeZone: opts.timeZone,
+  }).format(date)
+}
+
+export interface StoredCard {
+  scheme?: string | null
+  last4?: string | null
+  exp_month?: string | number | null
+  exp_year?: string | number | null
+}
+
+/**
+ * "VISA •••• 1111 · 12/30". Only the last four digits are ever shown, whatever the stored value holds;
+ * "—" when nothing is known.
+ */
+export function maskedCardLabel(card: StoredCard | null | undefined): string {
+  if (!card) return "—"
+  const digits = String(card.last4 ?? "").replace(/\D/g, "")
+  const parts: string[] = []
+  if (card.scheme) parts.push(String(card.scheme).toUpperCase())
+  if (digits.length >= 4) parts.push(`•••• ${digits.slice(-4)}`)
+  const month = card.exp_month ? String(card.exp_month).padStart(2, "0") : ""
+  const year = card.exp_year ? String(card.exp_year).slice(-2) : ""
+  const label = parts.join(" ")
+  if (month && year) return label ? `${label} · ${month}/${year}` : `${month}/${year}`
+  return label || "—"
+}
+
+// 12-19 digits, optionally split by spaces or dashes (as the provider's own masking).
+const PAN = /\b(?:\d[ -]?){11,18}\d\b/g
+
+/** Masks anything that looks like a card number in gateway text, keeping the last four digits. */
+export function maskPans(text: string): string {
+  return text.replace(PAN, (match) => {
+    const digits = match.replace(/\D/g, "")
+    return `${"•".repeat(digits.length - 4)}${digits.slice(-4)}`
+  })
+}
