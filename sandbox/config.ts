@@ -7,6 +7,7 @@ export const DEFAULT_SANDBOX_CONFIG: Readonly<SandboxConfig> = Object.freeze({
   threeDsBodyHasTransactionId: true,
   webhookDuplicates: 0,
   webhookDelayMs: 0,
+  refundWebhooks: true,
 })
 
 const MAX_DUPLICATES = 100
@@ -19,6 +20,7 @@ const CHECKS: { [K in keyof SandboxConfig]: (v: unknown) => string | undefined }
     Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_DUPLICATES
       ? undefined
       : `webhookDuplicates must be an integer from 0 to ${MAX_DUPLICATES}`,
+  refundWebhooks: (v) => (typeof v === "boolean" ? undefined : "refundWebhooks must be a boolean"),
   webhookDelayMs: (v) =>
     typeof v === "number" && v >= 0 && v <= MAX_DELAY_MS ? undefined : `webhookDelayMs must be a number from 0 to ${MAX_DELAY_MS}`,
 }

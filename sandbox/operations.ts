@@ -235,7 +235,17 @@ export function refund(ctx: GatewayCtx, body: Body, mode: Mode): OpResult {
   })
   parent.refundedMinor += amountMinor
   parent.refundIds.push(t.id)
+  // Announced at commit, even when the answer itself is then lost (timeout_after).
+  const webhookUrl = ctx.config.refundWebhooks ? rootWebhookUrl(ctx, parent) : undefined
+  if (webhookUrl) ctx.webhooks.send(webhookUrl, statusEnvelope(ctx, t), t.id)
   return postAnswer(ctx, t, mode)
+}
+
+/** The webhook URL of the payment a transaction descends from (a capture's is its authorization's). */
+function rootWebhookUrl(ctx: GatewayCtx, t: TxnRecord): string | undefined {
+  let current: TxnRecord | undefined = t
+  while (current && !current.webhookUrl && current.parentId) current = ctx.state.txns.get(current.parentId)
+  return current?.webhookUrl
 }
 
 export function voidAuth(ctx: GatewayCtx, body: Body, mode: Mode): OpResult {

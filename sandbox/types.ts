@@ -24,6 +24,11 @@ export interface SandboxConfig {
   webhookDuplicates: number
   /** Delay in ms before the first delivery of each webhook (default 0). */
   webhookDelayMs: number
+  /**
+   * Also announce refunds on the original payment's webhook URL (the docs say webhooks cover refunds; which
+   * calls send one is undocumented). Default true.
+   */
+  refundWebhooks: boolean
 }
 
 export type HppTransactionIdMode = "link" | "new"

@@ -166,9 +166,12 @@ beforeAll(async () => {
   const [, second] = await storedRefunds(orderA.paymentId)
   expect(second).toMatchObject({ status: "pending", transaction_id: expect.any(String) })
   sandbox.settle(second.transaction_id, "declined")
-  // The next refund first settles the declined one (→ failed), then times out after the gateway committed it.
+  // The next refund first settles the declined one (→ failed), then times out after the gateway committed it;
+  // this gateway sends no refund webhook, so the refund never gets a gateway id (an operator must resolve it).
+  sandbox.configure({ refundWebhooks: false })
   sandbox.addFault({ op: "refund", fault: "timeout_after", transactionId: txA, delayMs: 3000 })
   await refundOk(orderA.paymentId, 800)
+  sandbox.configure({ refundWebhooks: true })
   expect((await storedRefunds(orderA.paymentId)).map((r) => `${r.amount}:${r.status}`)).toEqual([
     "1200:succeeded",
     "300:failed",

@@ -20,6 +20,7 @@ import {
   startCheckout,
 } from "../helpers/store-flow"
 import { getFreePort } from "../../scripts/postgres"
+import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
 
 jest.setTimeout(120_000)
 
@@ -37,6 +38,9 @@ beforeAll(async () => {
     PO_BACKEND_URL: `http://localhost:${port}`,
     PO_LIFECYCLE_PROVIDERS: "1",
     PO_WEBHOOK_DELAY_MS: "100",
+    PO_TIMEOUT_MS: "1500",
+    // The tests run the settle job by hand.
+    PAYMENTOPTIONS_SETTLE_JOB: "off",
   })
 })
 afterAll(async () => {
@@ -220,6 +224,42 @@ medusaIntegrationTestRunner({
       expect(payment.data.transaction_id).toBe(payment.data.webhook_transaction_id)
       const cartAfter = await api.get(`/store/carts/${cart.id}`, store.storeHeaders).catch((e: any) => e.response)
       expect(cartAfter.data.cart?.completed_at ?? "completed").toBeTruthy()
+    })
+
+    it("a refund whose answer timed out after the gateway committed it: the gateway's webhook names it, Check now and the job settle it", async () => {
+      const store = await seedStore(api, admin, { currency_code: "jpy", unit_price: 5000 })
+      const paidHosted = async () => {
+        const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, { regionId: store.regionId, variantId: store.variantId })
+        await payOnHostedPage(paymentSession.data.redirect_url)
+        const done = await completeCart(api, store.storeHeaders, cart.id)
+        return getOrderPayment(api, admin, done.data.order.id)
+      }
+      for (const settleBy of ["button", "job"] as const) {
+        const payment = await paidHosted()
+        sandbox.addFault({ op: "refund", fault: "timeout_after", transactionId: payment.data.transaction_id, delayMs: 4000 })
+        expect((await refund(api, admin, payment.id, { amount: 1000 })).status).toBe(200)
+        const pending = await getPayment(api, admin, payment.id)
+        const refundId = pending.refunds[0].id
+        expect(pending.data.refunds[refundId]).toMatchObject({ status: "pending", transaction_id: null })
+
+        // The refund was committed and announced on the payment's webhook URL: its id lands on the record.
+        const gatewayRefund = sandbox.transactions().find((t) => t.type === "REFUND" && t.parentId === payment.data.transaction_id)!
+        await waitFor("the refund's gateway id", async () => (await getPayment(api, admin, payment.id)).data.refunds[refundId].transaction_id === gatewayRefund.id)
+        expect((await getPayment(api, admin, payment.id)).data.refunds[refundId].status).toBe("pending")
+
+        if (settleBy === "button") {
+          const settled = await api.post(`/admin/paymentoptions/payments/${payment.id}/settle`, {}, admin)
+          expect(settled.data).toMatchObject({ changed: [refundId], needs_operator: [], refunded_amount: "1000" })
+        } else {
+          await settlePendingRefundsJob(getContainer())
+        }
+        const after = await getPayment(api, admin, payment.id)
+        expect(after.data.refunds[refundId]).toMatchObject({ status: "succeeded", transaction_id: gatewayRefund.id, ref: String(gatewayRefund.ref) })
+        expect(after.data.refunded_amount).toBe("1000")
+        // Never resent: exactly one gateway refund, and the next refund goes through.
+        expect(sandbox.transactions().filter((t) => t.type === "REFUND" && t.parentId === payment.data.transaction_id)).toHaveLength(1)
+        expect((await refund(api, admin, payment.id, { amount: 500 })).status).toBe(200)
+      }
     })
 
     it("forged webhooks change nothing", async () => {

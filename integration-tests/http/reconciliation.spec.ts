@@ -135,7 +135,7 @@ medusaIntegrationTestRunner({
       expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["1000", "500"])
     })
 
-    it("a timeout after the gateway committed: the gateway cannot be asked (no id), an operator resolves it with a note", async () => {
+    it("a timeout after the gateway committed and no refund webhook: the gateway cannot be asked (no id), an operator resolves it with a note", async () => {
       const { payment } = await paidOrder()
       const { refundId, stored } = await pendingRefund(payment, "timeout_after")
       expect(stored.transaction_id).toBeNull()

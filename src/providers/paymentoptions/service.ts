@@ -38,7 +38,7 @@ import {
 import { refundFacts, settlePendingRefunds, settleTransaction } from "./refund-settlement"
 import { assertNoCardData, CardPayment, cardPaymentBody, parseCardPayment, returnUrls } from "./requests"
 import { TransactionEnvelope } from "./schemas"
-import { PaymentSessions, webhookAction } from "./webhook"
+import { PaymentRecords, PaymentSessions, webhookAction } from "./webhook"
 import { outcomeOf, sessionStatusOf } from "./status"
 
 type InjectedDependencies = { logger: Logger }
@@ -366,7 +366,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     if (!captureId) return
     let capture: { amount?: unknown; raw_amount?: unknown } | undefined
     try {
-      const captures = (this.container as Record<string, any>).captureService
+      const captures = this.moduleService<{ retrieve(id: string, config?: object): Promise<any> }>("captureService")
       capture = await captures?.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
     } catch {
       return // not a capture row we can read: capture the authorized amount as Medusa asks
@@ -557,13 +557,22 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   // ---------------------------------------------------------------- webhooks
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    return webhookAction({ client: this.client_, options: this.options_, logger: this.logger_, sessions: this.sessionService() }, payload)
+    return webhookAction(
+      {
+        client: this.client_,
+        options: this.options_,
+        logger: this.logger_,
+        sessions: this.moduleService<PaymentSessions>("paymentSessionService"),
+        payments: this.moduleService<PaymentRecords>("paymentService"),
+      },
+      payload
+    )
   }
 
-  /** The payment module's own session service, from the provider's container (absent in narrow tests). */
-  protected sessionService(): PaymentSessions | null {
+  /** One of the payment module's own services, from the provider's container (absent in narrow tests). */
+  protected moduleService<T>(name: string): T | null {
     try {
-      return (this.container as Record<string, any>).paymentSessionService ?? null
+      return (this.container as Record<string, any>)[name] ?? null
     } catch {
       return null
     }

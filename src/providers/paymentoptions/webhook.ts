@@ -15,11 +15,18 @@ export interface PaymentSessions {
   update(data: object): Promise<unknown>
 }
 
+/** What the webhook check needs of the payment module's payment service. */
+export interface PaymentRecords {
+  list(filters: object, config?: object): Promise<any[]>
+  update(data: object): Promise<unknown>
+}
+
 export interface WebhookDeps {
   client: PaymentOptionsClient
   options: ResolvedOptions
   logger: Logger
   sessions: PaymentSessions | null
+  payments: PaymentRecords | null
 }
 
 const IGNORED: WebhookActionResult = { action: PaymentActions.NOT_SUPPORTED }
@@ -56,7 +63,11 @@ export async function webhookAction(deps: WebhookDeps, payload: ProviderWebhookP
     return IGNORED
   }
   const type = (envelope.transaction_type ?? "").toUpperCase()
-  if (type === "REFUND" || type === "VOID") return IGNORED // Medusa has no action for these
+  if (type === "REFUND") {
+    await linkRefund(deps, sessionId, transactionId, envelope)
+    return IGNORED // Medusa has no refund action; the refund is settled by the plugin's reconciliation
+  }
+  if (type === "VOID") return IGNORED
 
   const currency = envelope.payment_details?.currency?.toLowerCase()
   const paid = envelope.payment_details?.amount
@@ -109,4 +120,37 @@ async function matchesSession(
     await sessions.update({ id: sessionId, data: { ...(session.data ?? {}), webhook_transaction_id: transactionId } })
   }
   return true
+}
+
+/**
+ * A refund whose answer was lost (a timeout after the gateway committed it) is recorded pending with no
+ * gateway id, so nothing could ask the gateway about it. When the gateway announces a refund on the payment,
+ * the provider gives that record the refund's id; settling (the next refund, the job, the admin's
+ * Check now) then asks Transaction Status. Only one refund can be pending per payment (others are
+ * refused meanwhile), so the amount identifies it.
+ */
+async function linkRefund(
+  { payments, logger }: WebhookDeps,
+  sessionId: string,
+  transactionId: string,
+  envelope: TransactionEnvelope
+): Promise<void> {
+  if (!payments) return
+  const currency = envelope.payment_details?.currency?.toLowerCase()
+  const refunded = envelope.payment_details?.amount
+  if (!currency || refunded === undefined || refunded === null) return
+  const [payment] = await payments.list({ payment_session_id: sessionId }, { select: ["id", "data", "provider_id"] })
+  if (!payment || !String(payment.provider_id ?? "").startsWith("pp_paymentoptions_")) return
+  const data = readPaymentData(payment.data)
+  const refunds = data.refunds ?? {}
+  if (Object.values(refunds).some((r) => r.transaction_id === transactionId)) return // already known
+  const amount = normalizeAmount(refunded, currency)
+  const orphans = Object.entries(refunds).filter(([, r]) => r.status === "pending" && !r.transaction_id && r.amount === amount)
+  if (orphans.length !== 1) return
+  const [refundId, record] = orphans[0]
+  await payments.update({
+    id: payment.id,
+    data: { ...payment.data, refunds: { ...refunds, [refundId]: { ...record, transaction_id: transactionId } } },
+  })
+  logger.info(`PaymentOptions webhook named gateway transaction ${transactionId} for pending refund ${refundId}; it can now be settled.`)
 }
