@@ -93,6 +93,27 @@ describe("card data (checkoutMode server)", () => {
     await expect(session(provider, 4000, { card: { number: DEFAULT_TEST_CARD } })).rejects.toThrow("card data must not be sent in payment-session data")
   })
 
+  it("an amount change after the card was authorized releases the hold; the card is asked again", async () => {
+    const { provider } = server("automatic")
+    const initiated = await session(provider)
+    const authorized = await provider.updatePayment({ amount: 4000, currency_code: "jpy", data: { ...initiated, card_payment: card() } })
+    const oldAuth = authorized.data!.authorization_id as string
+
+    const same = await provider.updatePayment({ amount: 4000, currency_code: "jpy", data: authorized.data })
+    expect(same.status).toBeUndefined() // nothing changed: Medusa keeps the session authorized
+    expect(same.data!.authorization_id).toBe(oldAuth)
+
+    const changed = await provider.updatePayment({ amount: 4500, currency_code: "jpy", data: authorized.data })
+    expect(changed.status).toBe(PaymentSessionStatus.PENDING)
+    expect(changed.data).toMatchObject({ amount: "4500", authorization_id: null })
+    expect(sandbox.transactions().find((t) => t.type === "VOID" && t.parentId === oldAuth)).toBeDefined()
+    expect((await provider.authorizePayment({ data: changed.data })).status).toBe(PaymentSessionStatus.ERROR)
+
+    const again = await provider.updatePayment({ amount: 4500, currency_code: "jpy", data: { ...changed.data, card_payment: card() } })
+    expect(again.status).toBe(PaymentSessionStatus.AUTHORIZED)
+    expect(sandbox.transaction(again.data!.authorization_id as string)).toMatchObject({ type: "PRE_AUTH", amount: "4500" })
+  })
+
   it("is refused unless the merchant enabled card data", async () => {
     const { provider } = providerFor(sandbox, { checkoutMode: "server" })
     const initiated = await session(provider)

@@ -45,8 +45,8 @@ export interface PaymentOptionsData {
   /** The captured transaction (sale or capture id): what refunds are made against. */
   transaction_id?: string
   transaction_ref?: string | null
-  /** A PRE_AUTH id, when the payment was authorized separately. */
-  authorization_id?: string
+  /** A PRE_AUTH id, when the payment was authorized separately (null once released by an amount change). */
+  authorization_id?: string | null
   void_id?: string
   /** A saved card token (`stored_payment_method_id`); safe to store, unlike the card. */
   stored_payment_method_id?: string
@@ -81,7 +81,7 @@ const storedSchema = z.object({
   hpp_link_id: optionalString,
   merchant_txn_ref: optionalString,
   transaction_id: optionalString,
-  authorization_id: optionalString,
+  authorization_id: z.string().nullish(),
   void_id: optionalString,
   stored_payment_method_id: optionalString,
   webhook_transaction_id: optionalString,

@@ -109,13 +109,32 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     const currencyCode = input.currency_code.toLowerCase()
     const amount = toGatewayAmount(input.amount, currencyCode)
     if (data.amount === amount && data.currency_code === currencyCode) {
-      return { status: PaymentSessionStatus.PENDING, data: rest }
+      return { data: rest } // nothing changed: the session keeps its status
     }
-    if (data.transaction_id || data.authorization_id || data.three_ds || (await this.checkoutTransaction(data))) {
+    if (data.transaction_id || (await this.checkoutTransaction(data))) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        "PaymentOptions: the shopper already paid or authorized this session; its amount can no longer change. Refund or cancel instead."
+        "PaymentOptions: the shopper already paid this session; its amount can no longer change. Refund or cancel instead."
       )
+    }
+    if (data.authorization_id || data.three_ds) {
+      // The card authorized the old amount and is not kept: release the hold; the shopper gives the card again.
+      const released = data.authorization_id ? await this.cancelPayment({ data: rest }) : { data: {} }
+      return {
+        status: PaymentSessionStatus.PENDING,
+        data: {
+          ...rest,
+          amount,
+          currency_code: currencyCode,
+          authorization_id: null,
+          authorized_at: null,
+          three_ds: null,
+          released_authorizations: [
+            ...((rest.released_authorizations as string[] | undefined) ?? []),
+            ...(data.authorization_id ? [`${data.authorization_id}:${String(released.data?.void_id ?? "")}`] : []),
+          ],
+        },
+      }
     }
     if (data.checkout === "s2s") {
       return { status: PaymentSessionStatus.PENDING, data: { ...rest, amount, currency_code: currencyCode } }
