@@ -5,9 +5,7 @@
  */
 import { BigNumberInput } from "@medusajs/framework/types"
 import { MathBN } from "@medusajs/framework/utils"
-import { currencyDecimals } from "../providers/paymentoptions/money"
-
-const ROUND_HALF_UP = 4
+import { normalizeAmount } from "../providers/paymentoptions/money"
 
 /** A decimal string without float noise (BigNumber's own toFixed() prints every significant digit). */
 function str(value: ReturnType<typeof MathBN.convert>): string {
@@ -31,7 +29,7 @@ export function amountOwed(pendingDifference: BigNumberInput | null | undefined)
 
 /** True when the amount would be zero once rounded to the currency's decimals (JPY 0.4 → 0). */
 export function roundsToZero(amount: BigNumberInput, currencyCode: string): boolean {
-  return MathBN.eq(MathBN.convert(MathBN.convert(amount).toFixed(currencyDecimals(currencyCode), ROUND_HALF_UP)), 0)
+  return MathBN.eq(normalizeAmount(amount, currencyCode), 0)
 }
 
 export interface SpreadPayment {
