@@ -7,7 +7,8 @@ import axios from "axios"
 import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
-import { DECLINE_CARDS, Sandbox, startSandbox, THREE_DS_CARD } from "../../sandbox"
+import { DECLINE_CARDS, THREE_DS_CARD } from "../../sandbox"
+import { sandboxForMedusa } from "../helpers/sandbox-for-medusa"
 import {
   adminHeaders,
   AuthHeaders,
@@ -27,24 +28,18 @@ jest.setTimeout(120_000)
 const SECRET = "lifecycle-test-webhook-secret-0123456789"
 
 // The gateway's webhooks must reach this Medusa: a known port, set before the runner loads medusa-config.
-let sandbox: Sandbox
 let port: number
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, quiet: true })
+const sandbox = sandboxForMedusa(async () => {
   port = await getFreePort()
-  Object.assign(process.env, {
+  return {
     PORT: String(port),
-    PO_BASE_URL: sandbox.url,
     PO_BACKEND_URL: `http://localhost:${port}`,
     PO_LIFECYCLE_PROVIDERS: "1",
     PO_WEBHOOK_DELAY_MS: "100",
     PO_TIMEOUT_MS: "1500",
     // The tests run the settle job by hand.
     PAYMENTOPTIONS_SETTLE_JOB: "off",
-  })
-})
-afterAll(async () => {
-  await sandbox?.close()
+  }
 })
 
 const card = (number = "4111111111111111", extra: Record<string, unknown> = {}) => ({

@@ -5,7 +5,7 @@
  */
 import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Sandbox, startSandbox } from "../../sandbox"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
 import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
 import { paymentsToSettle } from "../../src/lib/reconciliation"
 import { fulfillOrder, getReturn, orderItems, orderSummary, returnAndReceive, setupFulfillment } from "../helpers/returns-flow"
@@ -22,28 +22,15 @@ import {
 
 jest.setTimeout(120_000)
 
-// Up before the runner loads medusa-config (a top-level beforeAll runs first).
-let sandbox: Sandbox
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, quiet: true })
-  process.env.PO_BASE_URL = sandbox.url
-  process.env.PO_TIMEOUT_MS = "1500"
-  process.env.PO_AUTO_REFUND_ON_RETURN = "0"
+const sandbox = sandboxForMedusa(() => ({
+  PO_TIMEOUT_MS: "1500",
+  PO_AUTO_REFUND_ON_RETURN: "0",
   // An unknown outcome is polled 300 ms before it is recorded as pending (default 10 s).
-  process.env.PO_REFUND_SETTLE_MS = "300"
+  PO_REFUND_SETTLE_MS: "300",
   // The scheduled job must not run by itself here; the tests run it by hand.
-  process.env.PAYMENTOPTIONS_SETTLE_JOB = "off"
-})
-afterAll(async () => {
-  delete process.env.PO_AUTO_REFUND_ON_RETURN
-  delete process.env.PO_REFUND_SETTLE_MS
-  delete process.env.PAYMENTOPTIONS_SETTLE_JOB
-  await sandbox?.close()
-})
-
-function gatewayRefundsOf(transactionId: string) {
-  return sandbox.transactions().filter((t) => t.type === "REFUND" && t.parentId === transactionId)
-}
+  PAYMENTOPTIONS_SETTLE_JOB: "off",
+}))
+const gatewayRefundsOf = (transactionId: string) => refundsOf(sandbox, transactionId)
 
 const noThrow = { validateStatus: () => true }
 

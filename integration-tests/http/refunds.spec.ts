@@ -4,7 +4,7 @@
  */
 import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Sandbox, startSandbox } from "../../sandbox"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
 import {
   adminHeaders,
   AuthHeaders,
@@ -19,20 +19,8 @@ import {
 
 jest.setTimeout(120_000)
 
-// Up before the runner loads medusa-config (a top-level beforeAll runs first).
-let sandbox: Sandbox
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, quiet: true })
-  process.env.PO_BASE_URL = sandbox.url
-  process.env.PO_TIMEOUT_MS = "1500"
-})
-afterAll(async () => {
-  await sandbox?.close()
-})
-
-function gatewayRefundsOf(transactionId: string) {
-  return sandbox.transactions().filter((t) => t.type === "REFUND" && t.parentId === transactionId)
-}
+const sandbox = sandboxForMedusa(() => ({ PO_TIMEOUT_MS: "1500" }))
+const gatewayRefundsOf = (transactionId: string) => refundsOf(sandbox, transactionId)
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {

@@ -7,7 +7,7 @@
 import { capturePaymentWorkflow, createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { Modules, OrderWorkflowEvents } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { Sandbox, startSandbox } from "../../sandbox"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
 import refundOnReturnReceived from "../../src/subscribers/refund-on-return-received"
 import {
   createReturnShippingOption,
@@ -35,29 +35,17 @@ import {
 
 jest.setTimeout(120_000)
 
-// Up before the runner loads medusa-config (a top-level beforeAll runs first).
-let sandbox: Sandbox
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, quiet: true })
-  process.env.PO_BASE_URL = sandbox.url
-  process.env.PO_TIMEOUT_MS = "1500"
-  process.env.PO_AUTO_REFUND_ON_RETURN = "1"
-  process.env.PO_REFUND_SETTLE_MS = "300"
+const sandbox = sandboxForMedusa(() => ({
+  PO_TIMEOUT_MS: "1500",
+  PO_AUTO_REFUND_ON_RETURN: "1",
+  PO_REFUND_SETTLE_MS: "300",
   // The scheduled settle job must not run by itself during the tests.
-  process.env.PAYMENTOPTIONS_SETTLE_JOB = "off"
-})
-afterAll(async () => {
-  delete process.env.PO_AUTO_REFUND_ON_RETURN
-  delete process.env.PO_REFUND_SETTLE_MS
-  delete process.env.PAYMENTOPTIONS_SETTLE_JOB
-  await sandbox?.close()
-})
+  PAYMENTOPTIONS_SETTLE_JOB: "off",
+}))
+const gatewayRefundsOf = (transactionId: string) => refundsOf(sandbox, transactionId)
 
 const MARKER = "paymentoptions_refund"
 
-function gatewayRefundsOf(transactionId: string) {
-  return sandbox.transactions().filter((t) => t.type === "REFUND" && t.parentId === transactionId)
-}
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
