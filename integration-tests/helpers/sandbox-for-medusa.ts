@@ -1,4 +1,8 @@
+import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
+import { MedusaContainer } from "@medusajs/framework/types"
+import { AxiosInstance } from "axios"
 import { Sandbox, startSandbox } from "../../sandbox"
+import { adminHeaders, AuthHeaders } from "./store-flow"
 
 /**
  * Starts the bundled sandbox for a real-Medusa spec and sets the env that medusa-config reads
@@ -36,4 +40,11 @@ export function sandboxForMedusa(env: () => Record<string, string> | Promise<Rec
 /** The gateway's refunds of a captured transaction, oldest first. */
 export function gatewayRefundsOf(sandbox: Sandbox, transactionId: string) {
   return sandbox.transactions().filter((t) => t.type === "REFUND" && t.parentId === transactionId)
+}
+
+/** Registers and logs in an admin in a medusaIntegrationTestRunner suite (the user row via Medusa's own workflow). */
+export async function testAdmin(api: AxiosInstance, getContainer: () => MedusaContainer): Promise<AuthHeaders> {
+  return adminHeaders(api, async (authIdentityId, email) => {
+    await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
+  })
 }

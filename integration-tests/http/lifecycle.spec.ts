@@ -4,13 +4,11 @@
  * through the shared-secret URL; forged and replayed webhooks change nothing).
  */
 import axios from "axios"
-import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { DECLINE_CARDS, THREE_DS_CARD } from "../../sandbox"
-import { sandboxForMedusa } from "../helpers/sandbox-for-medusa"
+import { sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import {
-  adminHeaders,
   AuthHeaders,
   completeCart,
   getOrderPayment,
@@ -64,9 +62,7 @@ medusaIntegrationTestRunner({
     beforeEach(async () => {
       sandbox.clearFaults()
       sandbox.configure({ hppTransactionId: "link", threeDsBodyHasTransactionId: true, webhookDuplicates: 0 })
-      admin = await adminHeaders(api, async (authIdentityId, email) => {
-        await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
-      })
+      admin = await testAdmin(api, getContainer)
     })
 
     async function cardCheckout(providerId: string, number?: string, extra: Record<string, unknown> = {}, unit_price = 4000) {

@@ -3,14 +3,12 @@
  * the admin routes under /admin/paymentoptions, the scheduled job run by hand, and the automatic refund on
  * returns left off (the provider option's default).
  */
-import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
 import { paymentsToSettle } from "../../src/lib/reconciliation"
 import { fulfillOrder, getReturn, orderItems, orderSummary, returnAndReceive, setupFulfillment } from "../helpers/returns-flow"
 import {
-  adminHeaders,
   AuthHeaders,
   capture,
   checkoutWithHostedPage,
@@ -40,9 +38,7 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       sandbox.clearFaults()
-      admin = await adminHeaders(api, async (authIdentityId, email) => {
-        await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
-      })
+      admin = await testAdmin(api, getContainer)
     })
 
     /** A paid ¥5,000 order; pass `seeded` to reuse a store (one region per country). */

@@ -2,11 +2,9 @@
  * Refunds through a real Medusa 2.21 (real PostgreSQL, the provider loaded from ./src) and the bundled
  * sandbox gateway over loopback HTTP: exactly what the admin's Refund button and an order cancel do.
  */
-import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import {
-  adminHeaders,
   AuthHeaders,
   capture,
   checkoutWithHostedPage,
@@ -28,9 +26,7 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       sandbox.clearFaults()
-      admin = await adminHeaders(api, async (authIdentityId, email) => {
-        await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
-      })
+      admin = await testAdmin(api, getContainer)
     })
 
     async function paidOrder(currency_code = "jpy", unit_price = 5000) {

@@ -4,10 +4,10 @@
  * the admin's return flow over HTTP → `order.return_received` → the plugin's subscriber →
  * refundPaymentWorkflow → the provider → the gateway.
  */
-import { capturePaymentWorkflow, createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
+import { capturePaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { Modules, OrderWorkflowEvents } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { gatewayRefundsOf as refundsOf, sandboxForMedusa } from "../helpers/sandbox-for-medusa"
+import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import refundOnReturnReceived from "../../src/subscribers/refund-on-return-received"
 import {
   createReturnShippingOption,
@@ -22,7 +22,6 @@ import {
   waitFor,
 } from "../helpers/returns-flow"
 import {
-  adminHeaders,
   AuthHeaders,
   capture,
   checkoutWithHostedPage,
@@ -53,9 +52,7 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       sandbox.clearFaults()
-      admin = await adminHeaders(api, async (authIdentityId, email) => {
-        await createUserAccountWorkflow(getContainer()).run({ input: { authIdentityId, userData: { email } } })
-      })
+      admin = await testAdmin(api, getContainer)
     })
 
     /** A paid, captured and fulfilled order of `quantity` × ¥5,000. */
