@@ -1,4 +1,5 @@
 import { cardDigits, maskCard, maskPans } from "../src/providers/paymentoptions/masking"
+import { maskPans as widgetMaskPans, maskedCardLabel } from "../src/admin/lib/format"
 
 /** Test PANs that pass Luhn (Visa, Mastercard, Visa 3-D Secure, Amex 15, Visa, Discover). */
 const VALID = ["4111111111111111", "5200000000001005", "4000000000001091", "378282246310005", "4242424242424242", "6011111111111117"]
@@ -330,5 +331,17 @@ describe("maskPans: performance", () => {
       if (ms >= 50) throw new Error(`${name}: ${ms.toFixed(1)} ms`)
     }
     expect(maskPans(texts.cards)).toBe("**** **** **** 1111\n".repeat(5000))
+  })
+})
+
+describe("admin widget", () => {
+  it("uses the same masking, shown with •", () => {
+    expect(widgetMaskPans("カード番号４１１１１１１１１１１１１１１１は無効です")).toBe("カード番号••••••••••••１１１１は無効です")
+    expect(widgetMaskPans("card 4111 1111 1111 1111 declined")).toBe("card •••• •••• •••• 1111 declined")
+    expect(widgetMaskPans("ref 4111111111111112")).toBe("ref 4111111111111112")
+  })
+
+  it("labels a stored card with ASCII last four, full-width or not", () => {
+    expect(maskedCardLabel({ scheme: "jcb", last4: "１１１１", exp_month: "1", exp_year: "2030" })).toBe("JCB •••• 1111 · 01/30")
   })
 })

@@ -8,6 +8,8 @@
  * rounded away.
  */
 
+import { cardDigits, maskPans as maskPansShared } from "../../providers/paymentoptions/masking"
+
 const DECIMAL = /^-?\d+(\.\d+)?$/
 
 /** The currency's minor-unit digits (ISO 4217, as Intl knows them), or null for an invalid code. */
@@ -79,7 +81,7 @@ export interface StoredCard {
  */
 export function maskedCardLabel(card: StoredCard | null | undefined): string {
   if (!card) return "—"
-  const digits = String(card.last4 ?? "").replace(/\D/g, "")
+  const digits = cardDigits(card.last4)
   const parts: string[] = []
   if (card.scheme) parts.push(String(card.scheme).toUpperCase())
   if (digits.length >= 4) parts.push(`•••• ${digits.slice(-4)}`)
@@ -90,13 +92,10 @@ export function maskedCardLabel(card: StoredCard | null | undefined): string {
   return label || "—"
 }
 
-// 12-19 digits, optionally split by spaces or dashes (as the provider's own masking).
-const PAN = /\b(?:\d[ -]?){11,18}\d\b/g
-
-/** Masks anything that looks like a card number in gateway text, keeping the last four digits. */
+/**
+ * Masks card numbers in gateway text for display, keeping the last four digits: the provider's own `maskPans`
+ * (same rules: Luhn-checked, full-width digits, separators, digits next to letters), shown with "•".
+ */
 export function maskPans(text: string): string {
-  return text.replace(PAN, (match) => {
-    const digits = match.replace(/\D/g, "")
-    return `${"•".repeat(digits.length - 4)}${digits.slice(-4)}`
-  })
+  return maskPansShared(text, { mask: "•" })
 }
