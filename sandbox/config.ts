@@ -8,6 +8,8 @@ export const DEFAULT_SANDBOX_CONFIG: Readonly<SandboxConfig> = Object.freeze({
   webhookDuplicates: 0,
   webhookDelayMs: 0,
   refundWebhooks: true,
+  captureWebhooks: true,
+  voidWebhooks: true,
 })
 
 const MAX_DUPLICATES = 100
@@ -21,6 +23,8 @@ const CHECKS: { [K in keyof SandboxConfig]: (v: unknown) => string | undefined }
       ? undefined
       : `webhookDuplicates must be an integer from 0 to ${MAX_DUPLICATES}`,
   refundWebhooks: (v) => (typeof v === "boolean" ? undefined : "refundWebhooks must be a boolean"),
+  captureWebhooks: (v) => (typeof v === "boolean" ? undefined : "captureWebhooks must be a boolean"),
+  voidWebhooks: (v) => (typeof v === "boolean" ? undefined : "voidWebhooks must be a boolean"),
   webhookDelayMs: (v) =>
     typeof v === "number" && v >= 0 && v <= MAX_DELAY_MS ? undefined : `webhookDelayMs must be a number from 0 to ${MAX_DELAY_MS}`,
 }

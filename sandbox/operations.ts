@@ -14,8 +14,8 @@ type Body = Record<string, unknown>
 const MAX_NOTES = 128
 const MAX_TXN_REF = 45
 
-export function isPendingMode(m: Mode): m is "unclear" | "pending" {
-  return m === "unclear" || m === "pending"
+export function isPendingMode(m: Mode): m is "unclear" | "pending" | "in_progress" {
+  return m === "unclear" || m === "pending" || m === "in_progress"
 }
 
 /** Answer for a freshly committed transaction (201), honouring unclear/pending faults. */
@@ -208,6 +208,8 @@ export function capture(ctx: GatewayCtx, body: Body, mode: Mode): OpResult {
     notes,
   })
   parent.captureId = t.id // one capture per authorization; the remainder is released
+  // Announced at commit, even when the answer itself is then lost (timeout_after).
+  announce(ctx, ctx.config.captureWebhooks, parent, t)
   return postAnswer(ctx, t, mode)
 }
 
@@ -236,9 +238,14 @@ export function refund(ctx: GatewayCtx, body: Body, mode: Mode): OpResult {
   parent.refundedMinor += amountMinor
   parent.refundIds.push(t.id)
   // Announced at commit, even when the answer itself is then lost (timeout_after).
-  const webhookUrl = ctx.config.refundWebhooks ? rootWebhookUrl(ctx, parent) : undefined
-  if (webhookUrl) ctx.webhooks.send(webhookUrl, statusEnvelope(ctx, t), t.id)
+  announce(ctx, ctx.config.refundWebhooks, parent, t)
   return postAnswer(ctx, t, mode)
+}
+
+/** A follow-up (refund, capture, void) on the webhook URL of the payment it descends from, when its switch is on. */
+function announce(ctx: GatewayCtx, enabled: boolean, parent: TxnRecord, t: TxnRecord): void {
+  const webhookUrl = enabled ? rootWebhookUrl(ctx, parent) : undefined
+  if (webhookUrl) ctx.webhooks.send(webhookUrl, statusEnvelope(ctx, t), t.id)
 }
 
 /** The webhook URL of the payment a transaction descends from (a capture's is its authorization's). */
@@ -266,6 +273,7 @@ export function voidAuth(ctx: GatewayCtx, body: Body, mode: Mode): OpResult {
     parentId: parent.id,
   })
   parent.voidId = t.id
+  announce(ctx, ctx.config.voidWebhooks, parent, t)
   return postAnswer(ctx, t, mode)
 }
 

@@ -30,15 +30,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const host = opts.host ?? "127.0.0.1"
   const credentials = { ...(opts.credentials ?? DEFAULT_SANDBOX_CREDENTIALS) }
   const quiet = opts.quiet ?? true
-  const initialConfig: SandboxConfig = {
-    ...DEFAULT_SANDBOX_CONFIG,
-    ...pickConfig({
-      hppTransactionId: opts.hppTransactionId,
-      threeDsBodyHasTransactionId: opts.threeDsBodyHasTransactionId,
-      webhookDuplicates: opts.webhookDuplicates,
-      webhookDelayMs: opts.webhookDelayMs,
-    }),
-  }
+  // Every switch is also a start option (SandboxOptions extends Partial<SandboxConfig>).
+  const switches = Object.fromEntries(
+    (Object.keys(DEFAULT_SANDBOX_CONFIG) as (keyof SandboxConfig)[]).map((k) => [k, opts[k]]),
+  ) as Partial<SandboxConfig>
+  const initialConfig: SandboxConfig = { ...DEFAULT_SANDBOX_CONFIG, ...pickConfig(switches) }
   const config: SandboxConfig = { ...initialConfig }
   const state = new SandboxState()
   const faults = new FaultBook()

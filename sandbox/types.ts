@@ -29,6 +29,14 @@ export interface SandboxConfig {
    * calls send one is undocumented). Default true.
    */
   refundWebhooks: boolean
+  /**
+   * Also announce captures of a PRE_AUTH on the authorization's webhook URL (UNKNOWN whether the real gateway
+   * does, API.md §10). Default true. Like refunds: sent when the capture commits, with its status envelope at that
+   * moment, so also when the answer itself is lost (timeout_after, server_error_after_commit, malformed).
+   */
+  captureWebhooks: boolean
+  /** Same for voids of a PRE_AUTH (announced on the authorization's webhook URL when the void commits). Default true. */
+  voidWebhooks: boolean
 }
 
 export type HppTransactionIdMode = "link" | "new"
@@ -65,6 +73,12 @@ export type FaultKind =
   | "timeout_after"
   | "unclear"
   | "pending"
+  /**
+   * Like "pending" (a POST commits a pending transaction; a status lookup only changes its answer), but answered
+   * `success: false` with an INFO gateway code (the operation's own INFO000x, message "Transaction is being
+   * processed.") and no response code: the "being processed" reading of a body the docs never show (API.md §6).
+   */
+  | "in_progress"
   | "malformed"
 
 export interface FaultSpec {

@@ -440,6 +440,32 @@ describe("fault injection", () => {
     expect((await getStatus(refundId)).data).toMatchObject({ success: true, gateway_response: { code: "INFO0002" } })
   })
 
+  it("in_progress commits pending, answers success:false with an INFO code and no response code; on status only the answer changes", async () => {
+    const id = await sale("1000")
+    arm({ op: "refund", fault: "in_progress" })
+    const r = await refund(id, "300")
+    expect(r.status).toBe(201)
+    expect(r.data).toMatchObject({
+      success: false,
+      transaction_type: "REFUND",
+      gateway_response: { type: "INFO", code: "INFO0002", message: "Transaction is being processed." },
+      payment_details: { amount: 300 },
+    })
+    expect(r.data.payment_details).not.toHaveProperty("response_code")
+    const refundId = r.data.transaction_details.id
+    expect(sb.transaction(refundId)).toMatchObject({ status: "pending", parentId: id })
+    expect((await getStatus(refundId)).data).toMatchObject({ success: false, gateway_response: { code: "PEND0578" } })
+
+    arm({ op: "status", fault: "in_progress", transactionId: id })
+    const st = await getStatus(id)
+    expect(st.status).toBe(200)
+    expect(st.data).toMatchObject({ success: false, transaction_type: "CAPTURE", gateway_response: { type: "INFO", code: "INFO0000" } })
+    expect(st.data.payment_details).not.toHaveProperty("response_code")
+    expect(st.data.payment_details).not.toHaveProperty("responseDescription")
+    expect(sb.transaction(id)?.status).toBe("succeeded")
+    expect((await getStatus(id)).data).toMatchObject({ success: true, payment_details: { response_code: 0 } }) // one-shot
+  })
+
   it("malformed commits and answers a non-envelope body", async () => {
     const id = await sale()
     arm({ op: "refund", fault: "malformed" })
@@ -457,6 +483,94 @@ describe("fault injection", () => {
     expect(r.data).toMatchObject({ success: false, payment_details: { response_code: 5 } })
     expect(sb.transaction(r.data.transaction_details.id)?.status).toBe("declined")
     expect((await axios.post(`${sb.url}/__sandbox/faults`, { op: "nope", fault: "decline" }, { validateStatus: () => true })).status).toBe(400)
+  })
+})
+
+describe("follow-up webhooks: refundWebhooks, captureWebhooks, voidWebhooks", () => {
+  let hook: http.Server
+  let hookUrl: string
+  const received: Record<string, any>[] = []
+
+  beforeAll(async () => {
+    hook = http.createServer((req, res) => {
+      let raw = ""
+      req.on("data", (c) => (raw += c))
+      req.on("end", () => {
+        received.push(JSON.parse(raw))
+        res.end()
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r))
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/follow-ups`
+  })
+  afterAll(() => new Promise<void>((r) => hook.close(() => r())))
+  beforeEach(() => {
+    received.length = 0
+  })
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  const announced = (id: string) => sb.webhooks().filter((w) => w.transactionId === id)
+  async function authorizeWithHook(amount = "1000"): Promise<string> {
+    const r = await post("/authorization", { amount, currency: "JPY", merchant_txn_ref: `fu-${++refSeq}`, card: CARD, return_url: { webhook_url: hookUrl } })
+    expect(r.status).toBe(201)
+    const id = r.data.transaction_details.id
+    await waitFor(() => announced(id).length === 1 && received.some((b) => b.transaction_details?.id === id)) // the PRE_AUTH's own
+    return id
+  }
+
+  it.each([
+    ["/capture", "captureWebhooks", "CAPTURE"],
+    ["/void", "voidWebhooks", "VOID"],
+  ] as const)("%s of a PRE_AUTH is announced on the authorization's webhook URL, also when its answer is lost; %s false: none", async (path, sw, type) => {
+    const op = path === "/capture" ? "capture" : "void"
+    const auth = await authorizeWithHook()
+    sb.addFault({ op, fault: "timeout_after", transactionId: auth, delayMs: 400 })
+    await expect(post(path, { transactionId: auth, amount: "1000" }, { timeout: 150 })).rejects.toThrow(/timeout/i)
+    const child = sb.transactions().find((t) => t.type === type && t.parentId === auth)!
+    expect(child).toMatchObject({ status: "succeeded", amount: "1000" })
+    await waitFor(() => announced(child.id).length === 1 && received.length === 2)
+    const [delivery] = announced(child.id)
+    expect(delivery).toMatchObject({ url: hookUrl, duplicate: false, attempt: 1, status: 200 })
+    // The body is the follow-up's status envelope; it carries the authorization's merchant_txn_ref.
+    const status = (await getStatus(child.id)).data
+    expect(received[1]).toEqual(status)
+    expect(status).toMatchObject({ transaction_type: type, transaction_details: { id: child.id, merchant_txn_ref: sb.transaction(auth)!.merchantTxnRef } })
+
+    sb.configure({ [sw]: false })
+    const quiet = await authorizeWithHook()
+    const r = await post(path, { transactionId: quiet, amount: "1000" })
+    expect(r.status).toBe(201)
+    await sleep(100)
+    expect(announced(r.data.transaction_details.id)).toEqual([])
+    expect(received).toHaveLength(3) // the two PRE_AUTHs and the first follow-up
+  })
+
+  it("refunds are announced on the root payment's URL (a capture's refund on its authorization's); refundWebhooks false: none", async () => {
+    const auth = await authorizeWithHook("2000")
+    const cap = await post("/capture", { transactionId: auth, amount: "2000" })
+    const capId = cap.data.transaction_details.id
+    await waitFor(() => announced(capId).length === 1)
+    const r = await refund(capId, "500")
+    const refundId = r.data.transaction_details.id
+    await waitFor(() => announced(refundId).length === 1 && received.length === 3)
+    expect(announced(refundId)[0]).toMatchObject({ url: hookUrl, status: 200 })
+    expect(received[2]).toMatchObject({ transaction_type: "REFUND", payment_details: { amount: 500 }, transaction_details: { id: refundId } })
+
+    sb.configure({ refundWebhooks: false })
+    const quiet = await refund(capId, "500")
+    expect(quiet.status).toBe(201)
+    await sleep(100)
+    expect(announced(quiet.data.transaction_details.id)).toEqual([])
+    expect(received).toHaveLength(3)
+  })
+
+  it("a follow-up of a payment made without a webhook URL is announced nowhere", async () => {
+    const id = await authorize()
+    const cap = await post("/capture", { transactionId: id, amount: "1000" })
+    expect(cap.status).toBe(201)
+    await refund(cap.data.transaction_details.id, "100")
+    await sleep(100)
+    expect(sb.webhooks()).toEqual([])
   })
 })
 
@@ -770,7 +884,17 @@ describe("3-D Secure, tokens and config switches", () => {
   })
 
   it("rejects invalid switches and accepts them as start options", async () => {
-    for (const bad of [{ hppTransactionId: "x" }, { webhookDuplicates: -1 }, { webhookDuplicates: 1.5 }, { webhookDelayMs: "5" }, { threeDsBodyHasTransactionId: "no" }, { nope: 1 }]) {
+    for (const bad of [
+      { hppTransactionId: "x" },
+      { webhookDuplicates: -1 },
+      { webhookDuplicates: 1.5 },
+      { webhookDelayMs: "5" },
+      { threeDsBodyHasTransactionId: "no" },
+      { refundWebhooks: null },
+      { captureWebhooks: "yes" },
+      { voidWebhooks: 1 },
+      { nope: 1 },
+    ]) {
       const r = await axios.post(`${sb.url}/__sandbox/config`, bad, { validateStatus: () => true })
       expect([bad, r.status]).toEqual([bad, 400])
     }
@@ -778,9 +902,12 @@ describe("3-D Secure, tokens and config switches", () => {
     expect(sb.config()).toEqual(DEFAULT_SANDBOX_CONFIG)
     await expect(startSandbox({ hppTransactionId: "bad" as "new" })).rejects.toThrow(/hppTransactionId/)
 
-    const other = await startSandbox({ threeDsBodyHasTransactionId: false, webhookDuplicates: 1 })
+    expect(DEFAULT_SANDBOX_CONFIG).toMatchObject({ refundWebhooks: true, captureWebhooks: true, voidWebhooks: true })
+    const start = { threeDsBodyHasTransactionId: false, webhookDuplicates: 1, refundWebhooks: false, captureWebhooks: false, voidWebhooks: false }
+    const other = await startSandbox(start)
     try {
-      expect(other.config()).toEqual({ ...DEFAULT_SANDBOX_CONFIG, threeDsBodyHasTransactionId: false, webhookDuplicates: 1 })
+      // Every switch is a start option (refundWebhooks used to be dropped here).
+      expect(other.config()).toEqual({ ...DEFAULT_SANDBOX_CONFIG, ...start })
       other.configure({ webhookDuplicates: 0 })
       other.reset()
       expect(other.config().webhookDuplicates).toBe(1)
