@@ -21,9 +21,9 @@ export interface GatewayCtx {
 
 /**
  * How an operation should commit: normally, as a forced card decline (decline fault on
- * authorization/payment/HPP), or as a pending transaction (unclear/pending faults).
+ * authorization/payment/HPP), or as a pending transaction (unclear/pending/in_progress faults).
  */
-export type Mode = "normal" | "decline" | "unclear" | "pending"
+export type Mode = "normal" | "decline" | "unclear" | "pending" | "in_progress"
 
 export type OpResult =
   | { ok: false; failure: Failure }

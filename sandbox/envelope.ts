@@ -36,15 +36,19 @@ export interface EnvelopeOpts {
   statusCode: number
   /** Adds payment_details.responseDescription, as the status endpoint does. */
   forStatus?: boolean
-  /** Immediate answer of an unclear/pending fault (the committed txn is pending). */
-  immediate?: "unclear" | "pending"
+  /** Immediate answer of an unclear/pending/in_progress fault (the committed txn is pending). */
+  immediate?: "unclear" | "pending" | "in_progress"
 }
 
 export function transactionEnvelope(t: TxnRecord, o: EnvelopeOpts): Record<string, unknown> {
   let success = false
-  let responseCode: number
+  let responseCode: number | undefined
   let gateway: { type: string; code: string; message: string }
-  if (o.immediate === "unclear") {
+  if (o.immediate === "in_progress") {
+    // No response code at all: JSON.stringify drops the undefined field.
+    responseCode = undefined
+    gateway = { type: "INFO", code: successInfo(t).code, message: "Transaction is being processed." }
+  } else if (o.immediate === "unclear") {
     responseCode = 68
     gateway = { type: "ERROR", code: "ERR0204", message: "Transaction result unclear" }
   } else if (o.immediate === "pending") {
@@ -74,7 +78,7 @@ export function transactionEnvelope(t: TxnRecord, o: EnvelopeOpts): Record<strin
     card: { ...t.card }, // full PAN, as the real sandbox echoes it
     additional_data: additional,
   }
-  if (o.forStatus) payment.responseDescription = responseText(responseCode)
+  if (o.forStatus && responseCode !== undefined) payment.responseDescription = responseText(responseCode)
 
   return {
     success,

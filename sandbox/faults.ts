@@ -15,6 +15,7 @@ const KINDS: readonly FaultKind[] = [
   "timeout_after",
   "unclear",
   "pending",
+  "in_progress",
   "malformed",
 ]
 

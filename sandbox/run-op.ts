@@ -66,7 +66,8 @@ export function runOp(
       return answer({ ok: true, status: 201, body: { ok: true, result: "accepted", txn: r.txn?.id ?? null } })
     }
     case "unclear":
-    case "pending": {
+    case "pending":
+    case "in_progress": {
       const r = exec(fault.fault)
       if (r.ok && r.txn?.status === "pending" && fault.settleAfterMs !== undefined) {
         const id = r.txn.id
