@@ -58,9 +58,34 @@ const lifecycleProviders =
       ]
     : []
 
+// ---- Production topology (only when REDIS_URL is set; without it every module stays in-memory, as before) ----
+// Redis event bus, Redis locking provider and Redis workflow engine, shared by every process on the same
+// PostgreSQL; MEDUSA_WORKER_MODE picks the process's role: "server" (HTTP only), "worker" (subscribers,
+// scheduled jobs, workflow retries/timeouts; no routes) or "shared" (both). Option shapes as read in 2.21.2's
+// node_modules/@medusajs/{event-bus-redis,locking-redis,workflow-engine-redis}/dist/loaders (and locking/dist/loaders/providers.js).
+// integration-tests/topology/harness.ts runs processes with this block.
+const redisUrl = process.env.REDIS_URL
+const redisProjectConfig = redisUrl
+  ? { redisUrl, workerMode: (process.env.MEDUSA_WORKER_MODE || "shared") as "shared" | "worker" | "server" }
+  : {}
+const redisModules = redisUrl
+  ? [
+      { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        options: {
+          providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }],
+        },
+      },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+    ]
+  : []
+// ---- end of the Redis block ----
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
+    ...redisProjectConfig,
     http: {
       storeCors: process.env.STORE_CORS || localCors,
       adminCors: process.env.ADMIN_CORS || localCors,
@@ -72,6 +97,7 @@ module.exports = defineConfig({
   // The admin dashboard only for `npm run demo -- --serve` (PO_ADMIN=1); tests and the plain demo need no admin.
   admin: { disable: process.env.PO_ADMIN !== "1" },
   modules: [
+    ...redisModules,
     {
       resolve: "@medusajs/medusa/payment",
       options: {
