@@ -6,6 +6,7 @@ const testMatch = {
   gateway: ["**/integration-tests/gateway/**/*.spec.[jt]s"],
   "integration:http": ["**/integration-tests/http/**/*.spec.[jt]s"],
   browser: ["**/integration-tests/browser/**/*.spec.[jt]s"],
+  topology: ["**/integration-tests/topology/**/*.spec.[jt]s"],
 }[process.env.TEST_TYPE || "unit"]
 
 module.exports = {
