@@ -98,6 +98,9 @@ module.exports = defineConfig({
   admin: { disable: process.env.PO_ADMIN !== "1" },
   modules: [
     ...redisModules,
+    // The plugin's own module (operation log, saved cards, webhook transactions, orphans, return-refund claims).
+    // A store gets it from the `plugins` entry; this repository is the app, so it is listed here.
+    { resolve: "./src/modules/paymentoptions" },
     {
       resolve: "@medusajs/medusa/payment",
       options: {

@@ -1,0 +1,8 @@
+import { Module } from "@medusajs/framework/utils"
+import PaymentOptionsModuleService from "./service"
+
+export const PAYMENTOPTIONS_MODULE = "paymentoptions"
+
+export default Module(PAYMENTOPTIONS_MODULE, {
+  service: PaymentOptionsModuleService,
+})
