@@ -39,27 +39,35 @@ export interface FollowUpRequest {
 // Errors where the request provably never left this machine: resending cannot double anything.
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID_URL", "EHOSTUNREACH", "ENETUNREACH"])
 
+/**
+ * The axios instance every gateway call goes through. One factory, so that the benchmark's bare-axios baseline is
+ * configured exactly like the provider (bench/refund.bench.ts) and the two cannot drift.
+ */
+export function createGatewayHttp(config: ClientConfig): AxiosInstance {
+  return axios.create({
+    baseURL: `${config.gatewayUrl}${config.apiPathPrefix}`,
+    timeout: config.timeoutMs,
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
+    headers: {
+      Authorization: `Basic ${config.apiKey}`,
+      "x-api-key": config.xApiKey,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    },
+    // Every status is interpreted by the client; axios must not throw on 4xx/5xx.
+    validateStatus: () => true,
+    // Never follow redirects on money calls: a redirect is not an answer.
+    maxRedirects: 0,
+  })
+}
+
 /** A thin client over the server-to-server API: one request shape, one error classification. */
 export class PaymentOptionsClient {
   private readonly http: AxiosInstance
 
   constructor(private readonly config: ClientConfig) {
-    this.http = axios.create({
-      baseURL: `${config.gatewayUrl}${config.apiPathPrefix}`,
-      timeout: config.timeoutMs,
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
-      headers: {
-        Authorization: `Basic ${config.apiKey}`,
-        "x-api-key": config.xApiKey,
-        "Content-Type": "application/json",
-        Accept: "application/json",
-      },
-      // Every status is interpreted below; axios must not throw on 4xx/5xx.
-      validateStatus: () => true,
-      // Never follow redirects on money calls: a redirect is not an answer.
-      maxRedirects: 0,
-    })
+    this.http = createGatewayHttp(config)
   }
 
   generateHppLink(body: Record<string, unknown>): Promise<HppLink> {
@@ -174,6 +182,11 @@ export function interpretEnvelope(operation: string, envelope: TransactionEnvelo
     throw new PaymentOptionsError({ ...details, kind: "outcome_unknown", cause: "contradictory answer" })
   }
   if (cls === "retryable") throw new PaymentOptionsError({ ...details, kind: "unavailable" })
+  // Only an explicit refusal is one (as in status.ts outcomeOf): `success:false` with an INFO code and no declining
+  // response code may have moved money, so Transaction Status settles it.
+  if (cls !== "declined" && cls !== "invalid" && !/^(ERR|VAL)/i.test(code)) {
+    throw new PaymentOptionsError({ ...details, kind: "outcome_unknown", cause: "no explicit decline" })
+  }
   throw new PaymentOptionsError({ ...details, kind: cls === "invalid" || /^VAL/i.test(code) ? "invalid_request" : "declined" })
 }
 

@@ -1,12 +1,12 @@
 import { MedusaError } from "@medusajs/framework/utils"
-import { z } from "zod"
+import type { OperationKind, OperationRecord } from "../../modules/paymentoptions/types"
 import { MaskedCard } from "./masking"
-import { addAmounts, normalizeAmount } from "./money"
 import { RefundStatus } from "./status"
 
 /**
- * The keys this provider keeps in `payment.data` / `payment_session.data`. Medusa deep-merges what a
- * method returns into what is stored, so every method returns the whole object with its changes.
+ * The keys this provider keeps in `payment_session.data` / `payment.data`. The store API shows session data to the
+ * storefront, so nothing secret is here: PRE_AUTH ids and card tokens live in the plugin module's operation log.
+ * Medusa deep-merges what a method returns into what is stored: methods return only the keys they change.
  */
 export interface RefundRecord {
   /** Gateway sequence number of the refund (`transaction_details.ref`), as shown in the PaymentOptions portal. */
@@ -20,104 +20,113 @@ export interface RefundRecord {
   message: string | null
   created_at: string
   settled_at?: string | null
+  resolution?: { by: string | null; note: string; at: string } | null
 }
 
-/** A 3-D Secure challenge the shopper has not finished yet. */
+/** A 3-D Secure challenge the shopper has not finished yet (its transaction id stays in the operation log). */
 export interface ThreeDsState {
   redirect_url: string
-  /** The transaction behind the challenge, when the gateway named it (else the verified webhook does). */
-  transaction_id: string | null
-  /** What the transaction does once authenticated. */
   kind: "sale" | "pre_auth"
   started_at: string
 }
 
+/** A gateway call whose outcome is not known yet: settled from the gateway, never sent again. */
+export interface AttemptState {
+  kind: OperationKind
+  status: "pending" | "unknown"
+  started_at: string
+  message: string
+}
+
+export interface GatewayFacts {
+  code: string | null
+  message: string | null
+  response_code: number | null
+}
+
 export interface PaymentOptionsData {
   session_id?: string
-  /** "hpp": hosted payment page; "s2s": server to server (saved card token or card data). */
+  /** "hpp": hosted payment page; "s2s": server to server (a saved card or card data). */
   checkout?: "hpp" | "s2s"
   currency_code?: string
   /** Authorized amount until capture, then the captured amount (major units, decimal string). */
   amount?: string
+  merchant_txn_ref?: string
   hpp_link_id?: string
   redirect_url?: string
-  merchant_txn_ref?: string
+  /** The saved card (`pocard_…`) this session pays with; its token never leaves the plugin module. */
+  payment_method_id?: string
+  /** The shopper asked to save the card (logged-in customers only). */
+  save_card?: boolean
+  /** The Medusa account holder of the logged-in customer who started the session. */
+  account_holder_id?: string
   /** The captured transaction (sale or capture id): what refunds are made against. */
   transaction_id?: string
   transaction_ref?: string | null
-  /** A PRE_AUTH id, when the payment was authorized separately (null once released by an amount change). */
-  authorization_id?: string | null
-  void_id?: string
-  /** A saved card token (`stored_payment_method_id`); safe to store, unlike the card. */
-  stored_payment_method_id?: string
-  three_ds?: ThreeDsState | null
-  /** A transaction id a verified webhook named for this session (when the gateway's answer did not). */
-  webhook_transaction_id?: string
-  card?: MaskedCard | null
+  authorized_at?: string | null
   captured_at?: string | null
+  canceled_at?: string | null
+  three_ds?: ThreeDsState | null
+  attempt?: AttemptState | null
+  card?: MaskedCard | null
+  last_error?: GatewayFacts | null
   refunds?: Record<string, RefundRecord>
-  /** Running total of succeeded refunds (major units, decimal string). */
+  /** Sum of the succeeded refunds (derived from the operation log at each write). */
   refunded_amount?: string
   [key: string]: unknown
 }
 
-const refundRecordSchema = z.looseObject({
-  ref: z.string().nullable(),
-  transaction_id: z.string().nullable(),
-  status: z.enum(["succeeded", "pending", "failed"]),
-  amount: z.string(),
-  currency_code: z.string(),
-})
+const STRING_KEYS = [
+  "session_id",
+  "currency_code",
+  "amount",
+  "merchant_txn_ref",
+  "hpp_link_id",
+  "payment_method_id",
+  "account_holder_id",
+  "transaction_id",
+] as const
 
-const optionalString = z.string().optional()
-
-// Every key the provider reads back; other keys (the storefront's, Medusa's) pass through untouched
-// because methods return the input data, not this parse.
-const storedSchema = z.object({
-  session_id: optionalString,
-  checkout: z.enum(["hpp", "s2s"]).optional(),
-  currency_code: optionalString,
-  amount: optionalString,
-  hpp_link_id: optionalString,
-  merchant_txn_ref: optionalString,
-  transaction_id: optionalString,
-  authorization_id: z.string().nullish(),
-  void_id: optionalString,
-  stored_payment_method_id: optionalString,
-  webhook_transaction_id: optionalString,
-  three_ds: z
-    .object({
-      redirect_url: z.string(),
-      transaction_id: z.string().nullable(),
-      kind: z.enum(["sale", "pre_auth"]),
-      started_at: z.string(),
-    })
-    .nullish(),
-  refunded_amount: optionalString,
-  refunds: z.record(z.string(), refundRecordSchema).optional(),
-})
-
-/** Reads the stored data, refusing a record whose money keys were tampered with or corrupted. */
+/**
+ * Reads the keys the provider relies on and checks their types (a cheap hand check: this runs on every call, and
+ * the refund ledger is never re-read here, so its size does not matter).
+ */
 export function readPaymentData(data: Record<string, unknown> | undefined | null): PaymentOptionsData {
-  const parsed = storedSchema.safeParse(data ?? {})
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => i.path.join(".")).join(", ")
+  const d = (data ?? {}) as PaymentOptionsData
+  const bad: string[] = []
+  for (const key of STRING_KEYS) {
+    const v = d[key]
+    if (v !== undefined && v !== null && typeof v !== "string") bad.push(key)
+  }
+  if (d.checkout !== undefined && d.checkout !== "hpp" && d.checkout !== "s2s") bad.push("checkout")
+  if (d.save_card !== undefined && typeof d.save_card !== "boolean") bad.push("save_card")
+  const t = d.three_ds
+  if (t !== undefined && t !== null && (typeof t !== "object" || typeof t.redirect_url !== "string" || (t.kind !== "sale" && t.kind !== "pre_auth"))) {
+    bad.push("three_ds")
+  }
+  if (bad.length) {
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
-      `PaymentOptions: the stored payment data is malformed at ${where}; it was not written by this provider.`
+      `PaymentOptions: the stored payment data is malformed at ${bad.join(", ")}; it was not written by this provider.`
     )
   }
-  return parsed.data as PaymentOptionsData
+  return d
 }
 
-export function refundedTotal(refunds: Record<string, RefundRecord>, currencyCode: string): string {
-  return Object.values(refunds)
-    .filter((r) => r.status === "succeeded")
-    .reduce((sum, r) => addAmounts(sum, r.amount, currencyCode), normalizeAmount(0, currencyCode))
-}
-
-export function pendingRefundIds(refunds: Record<string, RefundRecord>): string[] {
-  return Object.entries(refunds)
-    .filter(([, r]) => r.status === "pending")
-    .map(([id]) => id)
+/** A refund operation as its record in `payment.data.refunds`. */
+export function refundRecordOf(op: OperationRecord): RefundRecord {
+  const status: RefundStatus = op.status === "succeeded" ? "succeeded" : op.status === "declined" ? "failed" : "pending"
+  const at = (v: Date | string | null | undefined) => (v instanceof Date ? v.toISOString() : v ?? null)
+  return {
+    ref: op.transaction_ref,
+    transaction_id: op.transaction_id,
+    status,
+    amount: op.amount,
+    currency_code: op.currency_code,
+    code: op.code,
+    message: op.message,
+    created_at: at(op.created_at) ?? new Date().toISOString(),
+    ...(op.settled_at ? { settled_at: at(op.settled_at) } : {}),
+    ...(op.resolution ? { resolution: op.resolution as RefundRecord["resolution"] } : {}),
+  }
 }

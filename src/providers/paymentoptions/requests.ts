@@ -3,11 +3,11 @@ import { z } from "zod"
 import { ResolvedOptions } from "./options"
 
 /**
- * Card data as the plugin's store route passes it to `updatePayment` (never stored: it only travels
- * in memory to the gateway). Field sizes from API.md §3.
+ * Card data as the storefront posts it to the plugin's card route (never stored: it only travels in memory to the
+ * gateway). Field sizes from API.md §3. The shopper's IP is not part of it: the route takes it from the request.
  */
-export const cardPaymentSchema = z.object({
-  card: z.object({
+export const cardPaymentSchema = z.strictObject({
+  card: z.strictObject({
     number: z.string().regex(/^\d{12,19}$/),
     cvc: z.string().regex(/^\d{3,4}$/),
     expiry_month: z.string().regex(/^(0[1-9]|1[0-2])$/),
@@ -15,7 +15,7 @@ export const cardPaymentSchema = z.object({
     name: z.string().trim().min(1).max(255),
   }),
   browser_info: z
-    .object({
+    .strictObject({
       acceptHeader: z.string().max(2048),
       screenColorDepth: z.string().max(8),
       javaEnabled: z.boolean(),
@@ -27,52 +27,52 @@ export const cardPaymentSchema = z.object({
     })
     .partial()
     .optional(),
-  customer_ip: z.string().max(45).optional(),
-  /** Ask the gateway for a reusable token (returned as `stored_payment_method_id`). */
-  store_card: z.boolean().optional(),
 })
 
 export type CardPayment = z.infer<typeof cardPaymentSchema>
+
+/** What the card route hands to the provider (in memory, through updatePayment). */
+export interface CardPaymentInput extends CardPayment {
+  /** The shopper's IP as Medusa's express app sees it (its `trust proxy` setting applies). */
+  client_ip: string
+}
 
 /** Parses card data; the error names the bad fields and never echoes a value. */
 export function parseCardPayment(input: unknown): CardPayment {
   const parsed = cardPaymentSchema.safeParse(input)
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".")))].join(", ")
-    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: invalid card data (${fields}).`)
+    const fields = [...new Set(parsed.error.issues.map((i) => [...i.path, ...(("keys" in i ? i.keys : []) as string[])].join(".")))]
+      .filter(Boolean)
+      .join(", ")
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: invalid card data (${fields || "body"}).`)
   }
   return parsed.data
 }
 
-// Keys under which a storefront might put card data into session data by mistake.
-const CARD_KEYS = ["card", "card_number", "cardNumber", "number", "cvc", "cvv", "card_payment", "pan"]
-
-/** Card data must never enter payment-session data: Medusa stores that data as it is. */
-export function assertNoCardData(data: Record<string, unknown> | undefined): void {
-  const found = CARD_KEYS.filter((key) => data && key in data)
-  if (found.length) {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_DATA,
-      `PaymentOptions: card data must not be sent in payment-session data (found ${found.join(", ")}); ` +
-        "send it to POST /store/paymentoptions/payment-sessions/:id/card, or pay on the hosted page."
-    )
-  }
-}
-
-export function returnUrls(options: ResolvedOptions) {
+export function returnUrls(options: ResolvedOptions, webhookUrl: string) {
   return {
-    webhook_url: options.hookUrl,
+    webhook_url: webhookUrl,
     success_url: options.successUrl,
     decline_url: options.declineUrl,
     cancel_url: options.cancelUrl,
   }
 }
 
-/** The body of authorizationv2 / paymentv2 with either a card or a saved card token. */
+export interface PaymentTarget {
+  amount: string
+  currencyCode: string
+  sessionId: string
+  webhookUrl: string
+  clientIp: string
+  /** Ask the gateway for a reusable token (the shopper opted in). */
+  storeCard: boolean
+}
+
+/** The body of authorizationv2 / paymentv2 with either card data or a saved card token. */
 export function cardPaymentBody(
   options: ResolvedOptions,
-  payment: { amount: string; currencyCode: string; sessionId: string },
-  source: { card: CardPayment } | { token: string; customer_ip?: string }
+  payment: PaymentTarget,
+  source: { card: CardPayment } | { token: string }
 ): Record<string, unknown> {
   const common = {
     amount: payment.amount,
@@ -80,21 +80,20 @@ export function cardPaymentBody(
     merchant_id: options.merchantId,
     merchant_txn_ref: payment.sessionId,
     time_zone: options.timeZone,
-    return_url: returnUrls(options),
+    customer_ip: payment.clientIp,
+    return_url: returnUrls(options, payment.webhookUrl),
   }
   if ("token" in source) {
     return {
       ...common,
-      customer_ip: source.customer_ip ?? "127.0.0.1",
       payment_method: { type: "scheme", store_payment_method: true, stored_payment_method_id: source.token },
     }
   }
-  const { card, browser_info, customer_ip, store_card } = source.card
+  const { card, browser_info } = source.card
   return {
     ...common,
-    customer_ip: customer_ip ?? "127.0.0.1",
     card,
-    payment_method: { type: "scheme", store_payment_method: !!store_card },
+    payment_method: { type: "scheme", store_payment_method: payment.storeCard },
     ...(browser_info ? { browser_info } : {}),
   }
 }

@@ -5,46 +5,67 @@ import {
   CancelPaymentOutput,
   CapturePaymentInput,
   CapturePaymentOutput,
+  CreateAccountHolderInput,
+  CreateAccountHolderOutput,
+  DeleteAccountHolderInput,
+  DeleteAccountHolderOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
   InitiatePaymentInput,
   InitiatePaymentOutput,
+  ListPaymentMethodsInput,
+  ListPaymentMethodsOutput,
   Logger,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
+  RetrieveAccountHolderInput,
+  RetrieveAccountHolderOutput,
   RetrievePaymentInput,
   RetrievePaymentOutput,
+  SavePaymentMethodInput,
+  SavePaymentMethodOutput,
+  UpdateAccountHolderInput,
+  UpdateAccountHolderOutput,
   UpdatePaymentInput,
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { randomUUID } from "node:crypto"
-import { CardPaymentAnswer, PaymentOptionsClient, SuccessEnvelope } from "./client"
-import { PaymentOptionsError, toMedusaError } from "./errors"
-import { maskCard, maskPans } from "./masking"
-import { currencyDecimals, isGreater, isPositive, normalizeAmount, subtractAmounts, toGatewayAmount } from "./money"
-import { PaymentOptionsOptions, resolveOptions, ResolvedOptions } from "./options"
-import {
-  PaymentOptionsData,
-  pendingRefundIds,
-  readPaymentData,
-  RefundRecord,
-  refundedTotal,
-} from "./payment-data"
-import { refundFacts, settlePendingRefunds, settleTransaction } from "./refund-settlement"
-import { assertNoCardData, CardPayment, cardPaymentBody, parseCardPayment, returnUrls } from "./requests"
+import { providerIdOf, registeredStore } from "../../modules/paymentoptions/directory"
+import type { OperationRecord, PaymentOptionsStore } from "../../modules/paymentoptions/types"
+import { authorizationOf, captureAuthorization, isReleased, unknownOutcome, voidAuthorization } from "./authorization"
+import { CardKind, CardSource, currencyOf, expectedFor, hostedSale, latestCardOperation, sessionIdOf, startCardOperation, stillProcessing } from "./checkout"
+import { PaymentOptionsClient } from "./client"
+import { GatewayContext, missingPlugin } from "./context"
+import { toMedusaError } from "./errors"
+import { statusOf } from "./gateway-ops"
+import { maskPans } from "./masking"
+import { isPositive, normalizeAmount, toGatewayAmount } from "./money"
+import { PaymentOptionsOptions, resolveOptions, ResolvedOptions, webhookUrlFor } from "./options"
+import { accountHolderIdFor, accountHolderOf, publicCard } from "./saved-cards"
+import { PaymentOptionsData, readPaymentData } from "./payment-data"
+import { refundTransaction } from "./refund"
+import { CardPaymentInput, parseCardPayment, returnUrls } from "./requests"
 import { TransactionEnvelope } from "./schemas"
-import { PaymentRecords, PaymentSessions, webhookAction } from "./webhook"
 import { outcomeOf, sessionStatusOf } from "./status"
+import { parseStorefrontData } from "./storefront-data"
+import { assertTransactionMatches } from "./verify"
+import { webhookAction } from "./webhook"
 
 type InjectedDependencies = { logger: Logger }
 
-const NOTES_MAX = 128
+/** A card payment reached the gateway without a request IP (cannot happen through the plugin's routes). */
+const UNKNOWN_IP = "0.0.0.0"
 
+/**
+ * The PaymentOptions payment provider. Payment truth comes from the gateway only: it answers `authorized` or
+ * `captured` after Transaction Status confirmed the session's own transaction, and every money call goes through
+ * the plugin's operation log (one intent, one money movement). Methods return only the data keys they change:
+ * Medusa deep-merges them into what is stored.
+ */
 class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptionsOptions> {
   static identifier = "paymentoptions"
 
@@ -63,28 +84,83 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     this.client_ = new PaymentOptionsClient(this.options_)
   }
 
+  // ---------------------------------------------------------------- plumbing
+
+  /** This registration's id (`pp_paymentoptions_<id>`), known from the provider's loader. */
+  protected providerId(): string {
+    const injected = this.injected("paymentOptionsProviderId")
+    const id = (typeof injected === "string" ? injected : undefined) ?? providerIdOf(this.config as object)
+    if (!id) {
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        "PaymentOptions: this provider was not registered through Medusa's payment module (its loader did not run), so it cannot tell its own id."
+      )
+    }
+    return id
+  }
+
+  protected store(): PaymentOptionsStore {
+    const store = (this.injected("paymentOptionsStore") as PaymentOptionsStore | undefined) ?? registeredStore()
+    if (!store) throw missingPlugin()
+    return store
+  }
+
+  /** A test's stand-in from the container (the provider tests run without Medusa); Medusa's cradle throws on unknown keys. */
+  private injected(key: string): unknown {
+    try {
+      return (this.container as Record<string, unknown>)[key]
+    } catch {
+      return undefined
+    }
+  }
+
+  protected ctx(): GatewayContext {
+    return { providerId: this.providerId(), options: this.options_, client: this.client_, store: this.store(), logger: this.logger_ }
+  }
+
+  protected webhookUrl(): string {
+    return webhookUrlFor(this.options_, this.providerId())
+  }
+
   // ---------------------------------------------------------------- checkout
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    assertNoCardData(input.data)
+    const fromStorefront = parseStorefrontData(input.data)
     const currencyCode = input.currency_code.toLowerCase()
     const amount = toGatewayAmount(input.amount, currencyCode)
     if (!isPositive(amount)) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: cannot start a payment of ${amount} ${currencyCode.toUpperCase()}.`)
     }
-    const sessionId = stringOrUndefined(input.data?.session_id) ?? input.context?.idempotency_key
+    const sessionId = typeof input.data?.session_id === "string" && input.data.session_id ? input.data.session_id : input.context?.idempotency_key
     if (!sessionId) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: no payment session id to use as merchant_txn_ref.")
     }
-    const base = { ...(input.data ?? {}), session_id: sessionId, currency_code: currencyCode, amount, merchant_txn_ref: sessionId }
-    const token = input.data?.stored_payment_method_id
-    if (token !== undefined && (typeof token !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(token))) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: stored_payment_method_id must be a saved card token.")
+    const holder = accountHolderOf(input.context)
+    const holderId = holder && (!holder.provider_id || holder.provider_id === this.providerId()) ? holder.id : undefined
+    if ((fromStorefront.payment_method_id || fromStorefront.save_card) && !holderId) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "PaymentOptions: saved cards belong to a customer account; log the customer in to pay with or save a card."
+      )
     }
-    if (this.options_.checkoutMode === "server" || token) {
-      // Nothing is sent yet: a saved card is charged when the cart completes, card data arrives on the store route.
-      const data: PaymentOptionsData = { ...base, checkout: "s2s" }
+    const base: PaymentOptionsData = {
+      session_id: sessionId,
+      currency_code: currencyCode,
+      amount,
+      merchant_txn_ref: sessionId,
+      ...(holderId ? { account_holder_id: holderId } : {}),
+      ...(fromStorefront.save_card ? { save_card: true } : {}),
+    }
+    if (fromStorefront.payment_method_id) {
+      const card = await this.store().savedCard(fromStorefront.payment_method_id)
+      if (!card || card.account_holder_id !== holderId || card.provider_id !== this.providerId()) {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "PaymentOptions: that saved card does not belong to this customer.")
+      }
+      const data: PaymentOptionsData = { ...base, checkout: "s2s", payment_method_id: card.id, card: publicCard(card) }
       return { id: sessionId, status: PaymentSessionStatus.PENDING, data }
+    }
+    if (this.options_.checkoutMode === "server") {
+      return { id: sessionId, status: PaymentSessionStatus.PENDING, data: { ...base, checkout: "s2s" } }
     }
     const link = await this.gateway(() =>
       this.client_.generateHppLink({
@@ -93,7 +169,8 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
         merchant_id: this.options_.merchantId,
         merchant_txn_ref: sessionId,
         ...(this.options_.merchantEmail ? { merchant_email: this.options_.merchantEmail } : {}),
-        return_url: returnUrls(this.options_),
+        ...(base.save_card ? { payment_method: { type: "scheme", store_payment_method: true } } : {}),
+        return_url: returnUrls(this.options_, this.webhookUrl()),
         time_zone: this.options_.timeZone,
       })
     )
@@ -101,571 +178,402 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     return { id: link.id, status: PaymentSessionStatus.PENDING, data }
   }
 
+  /**
+   * Called by the plugin's card route with `card_payment` (card data in memory, never stored) and by Medusa when a
+   * session's amount changes. A card authorized for an old amount is released; the shopper gives the card again.
+   */
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
     const { card_payment: cardInput, ...rest } = input.data ?? {}
     const data = readPaymentData(rest)
-    if (cardInput !== undefined) return this.payWithCard(rest, data, parseCardPayment(cardInput))
+    if (cardInput !== undefined) return this.payWithCard(data, cardInput as CardPaymentInput)
 
     const currencyCode = input.currency_code.toLowerCase()
     const amount = toGatewayAmount(input.amount, currencyCode)
-    if (data.amount === amount && data.currency_code === currencyCode) {
-      return { data: rest } // nothing changed: the session keeps its status
+    if (data.amount === amount && data.currency_code === currencyCode) return { data: {} }
+    const ctx = this.ctx()
+    let last = await latestCardOperation(ctx, data)
+    if (!last && !data.transaction_id && data.checkout === "hpp") {
+      // A hosted-page payment is only logged once someone asks the gateway: ask before issuing a new link.
+      const hosted = await hostedSale(ctx, data)
+      if (hosted && "id" in hosted) last = hosted
     }
-    if (data.transaction_id || (await this.checkoutTransaction(data))) {
+    if (data.transaction_id || (last?.kind === "sale" && last.status !== "declined")) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         "PaymentOptions: the shopper already paid this session; its amount can no longer change. Refund or cancel instead."
       )
     }
-    if (data.authorization_id || data.three_ds) {
-      // The card authorized the old amount and is not kept: release the hold; the shopper gives the card again.
-      const released = data.authorization_id ? await this.cancelPayment({ data: rest }) : { data: {} }
-      return {
-        status: PaymentSessionStatus.PENDING,
-        data: {
-          ...rest,
-          amount,
-          currency_code: currencyCode,
-          authorization_id: null,
-          authorized_at: null,
-          three_ds: null,
-          released_authorizations: [
-            ...((rest.released_authorizations as string[] | undefined) ?? []),
-            ...(data.authorization_id ? [`${data.authorization_id}:${String(released.data?.void_id ?? "")}`] : []),
-          ],
-        },
-      }
+    if (last && last.status !== "declined" && last.status !== "succeeded") throw stillProcessing()
+    const authorization = await authorizationOf(ctx, data)
+    if (authorization) {
+      const released = await voidAuthorization(ctx, data, authorization)
+      if (released.status !== "succeeded") throw unknownOutcome("void", released.operation)
     }
-    if (data.checkout === "s2s") {
-      return { status: PaymentSessionStatus.PENDING, data: { ...rest, amount, currency_code: currencyCode } }
+    if (data.checkout === "hpp") {
+      // The gateway cannot change or expire a link: a new one is issued; a payment on the old one is an orphan.
+      const next = await this.initiatePayment({ ...input, data: { session_id: data.session_id } })
+      return { status: PaymentSessionStatus.PENDING, data: { ...next.data, three_ds: null, attempt: null, last_error: null } }
     }
-    // The gateway has no call to change or expire a link: issue a new one; the old one stops matching this session.
-    const next = await this.initiatePayment({ ...input, data: { ...rest, session_id: data.session_id } })
-    return { status: PaymentSessionStatus.PENDING, data: next.data }
+    return {
+      status: PaymentSessionStatus.PENDING,
+      data: { amount, currency_code: currencyCode, authorized_at: null, three_ds: null, attempt: null, last_error: null },
+    }
   }
-
-  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
-    const data = readPaymentData(input.data)
-    if (data.authorization_id && !data.transaction_id && !data.void_id) {
-      // An abandoned checkout must not keep the shopper's funds on hold.
-      try {
-        return await this.cancelPayment(input)
-      } catch (error) {
-        this.logger_.warn(`PaymentOptions could not void authorization ${data.authorization_id} of a deleted session: ${maskPans((error as Error).message)}`)
-      }
-    }
-    // No gateway call can expire a hosted-page link (API.md §2); nothing is charged until the shopper pays.
-    return { data: input.data ?? {} }
-  }
-
-  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
-    const data = readPaymentData(input.data)
-    const stored = input.data ?? {}
-    if (data.transaction_id) return { status: PaymentSessionStatus.CAPTURED, data: stored }
-    if (data.authorization_id) return this.afterAuthorization(stored, data, input.context?.idempotency_key)
-    if (data.three_ds) return this.resumeThreeDs(stored, data, input.context?.idempotency_key)
-
-    if (data.checkout === "s2s") {
-      if (!data.stored_payment_method_id) {
-        return {
-          status: PaymentSessionStatus.ERROR,
-          data: { ...stored, last_error: { code: null, message: "No card: send a saved card token or card data before completing the cart.", response_code: null, transaction_id: null } },
-        }
-      }
-      const kind = this.options_.captureMode === "automatic" ? "sale" : "pre_auth"
-      const result = await this.startCardPayment(data, { token: data.stored_payment_method_id }, kind)
-      const merged = { ...stored, ...result.data }
-      return result.status === PaymentSessionStatus.AUTHORIZED
-        ? this.afterAuthorization(merged, readPaymentData(merged), input.context?.idempotency_key)
-        : { status: result.status, data: merged }
-    }
-
-    const envelope = await this.checkoutTransaction(data)
-    if (!envelope) return { status: PaymentSessionStatus.PENDING, data: stored }
-    return this.settledCheckout(stored, data, envelope, "sale", input.context?.idempotency_key)
-  }
-
-  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
-    const data = readPaymentData(input.data)
-    // Already captured (a sale, or an earlier capture): capturing again must not move money twice.
-    if (data.transaction_id) return { data: input.data ?? {} }
-    if (data.authorization_id) {
-      await this.refusePartialCapture(data, input.context?.idempotency_key)
-      return { data: { ...input.data, ...(await this.captureAuthorization(data, input.context?.idempotency_key)) } }
-    }
-    const envelope = await this.checkoutTransaction(data)
-    if (envelope && outcomeOf(envelope) === "succeeded") {
-      this.assertMatchesSession(envelope, data)
-      return { data: { ...input.data, ...this.capturedFacts(envelope, data) } }
-    }
-    throw new MedusaError(
-      MedusaError.Types.NOT_ALLOWED,
-      "PaymentOptions: there is no successful PaymentOptions transaction to capture for this payment yet."
-    )
-  }
-
-  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
-    const data = readPaymentData(input.data)
-    if (data.void_id) return { data: input.data ?? {} }
-    if (data.transaction_id) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions: transaction ${data.transaction_id} is already captured; a captured payment cannot be voided, refund it instead.`
-      )
-    }
-    if (data.authorization_id) {
-      const envelope = await this.gateway(() =>
-        this.client_.void({ transactionId: data.authorization_id!, merchant_id: this.options_.merchantId })
-      )
-      return {
-        data: { ...input.data, void_id: envelope.transaction_details.id, canceled_at: new Date().toISOString() },
-      }
-    }
-    const envelope = await this.checkoutTransaction(data)
-    if (envelope && outcomeOf(envelope) === "succeeded") {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions: the shopper paid transaction ${envelope.transaction_details!.id}; refund it instead of canceling.`
-      )
-    }
-    // Nothing was charged; the gateway has no call to expire a hosted-page link or an unfinished challenge.
-    return { data: { ...input.data, three_ds: null, canceled_at: new Date().toISOString() } }
-  }
-
-  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
-    const data = readPaymentData(input.data)
-    const stored = input.data ?? {}
-    if (data.void_id) return { status: PaymentSessionStatus.CANCELED, data: stored }
-    const id = data.transaction_id ?? data.authorization_id
-    const envelope = id ? await this.gateway(() => this.client_.getTransactionStatus(id)) : await this.checkoutTransaction(data)
-    if (!envelope) {
-      return { status: data.three_ds ? PaymentSessionStatus.REQUIRES_MORE : PaymentSessionStatus.PENDING, data: stored }
-    }
-    const outcome = outcomeOf(envelope)
-    if (outcome === "pending" && data.three_ds) return { status: PaymentSessionStatus.REQUIRES_MORE, data: stored }
-    const captures = !!data.transaction_id || (!data.authorization_id && data.three_ds?.kind !== "pre_auth")
-    return { status: sessionStatusOf(outcome, captures), data: stored }
-  }
-
-  // ------------------------------------------------------- server to server
 
   /** Card data from the store route: always a PRE_AUTH first, so money is only captured once the order exists. */
-  protected async payWithCard(
-    stored: Record<string, unknown>,
-    data: PaymentOptionsData,
-    card: CardPayment
-  ): Promise<UpdatePaymentOutput> {
+  protected async payWithCard(data: PaymentOptionsData, input: CardPaymentInput): Promise<UpdatePaymentOutput> {
     if (this.options_.checkoutMode !== "server" || !this.options_.allowRawCardData) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         'PaymentOptions: card data is not accepted by this store (checkoutMode "server" with allowRawCardData is required).'
       )
     }
-    if (data.authorization_id || data.transaction_id || data.three_ds) {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "PaymentOptions: this payment session already has a card payment.")
+    const card = parseCardPayment({ card: input.card, ...(input.browser_info ? { browser_info: input.browser_info } : {}) })
+    const ctx = this.ctx()
+    let last = await latestCardOperation(ctx, data)
+    // An amount change released the old hold: the shopper gives the card again.
+    if (last && !data.canceled_at && (await isReleased(ctx, last))) last = undefined
+    if (last && last.status !== "declined") {
+      if (last.status === "succeeded") {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "PaymentOptions: this payment session already has a card payment.")
+      }
+      throw stillProcessing()
     }
-    const result = await this.startCardPayment(data, { card }, "pre_auth")
-    return { status: result.status, data: { ...stored, ...result.data } }
+    return this.runCardPayment(ctx, data, { card }, "pre_auth", input.client_ip || UNKNOWN_IP)
   }
 
-  /** One authorizationv2/paymentv2 call; declines and challenges are answers, not errors. */
-  protected async startCardPayment(
+  protected async runCardPayment(
+    ctx: GatewayContext,
     data: PaymentOptionsData,
-    source: { card: CardPayment } | { token: string },
-    kind: "sale" | "pre_auth"
-  ): Promise<{ status: PaymentSessionStatus; data: PaymentOptionsData }> {
-    const currencyCode = this.currencyOf(data)
-    const body = cardPaymentBody(
-      this.options_,
-      { amount: normalizeAmount(data.amount, currencyCode), currencyCode, sessionId: this.sessionIdOf(data) },
-      source
-    )
-    let answer: CardPaymentAnswer
-    try {
-      answer = kind === "sale" ? await this.client_.purchaseV2(body) : await this.client_.authorizeV2(body)
-    } catch (error) {
-      if (!(error instanceof PaymentOptionsError)) throw error
-      if (error.kind === "declined" || error.kind === "invalid_request") {
-        return { status: PaymentSessionStatus.ERROR, data: { last_error: errorFacts(error) } }
-      }
-      if (error.kind === "outcome_unknown" && error.transactionId) {
-        // The gateway named the transaction: treat it as a challenge in progress and settle it from its status.
-        return this.resumeThreeDsData(data, { redirect_url: "", transaction_id: error.transactionId, kind, started_at: new Date().toISOString() })
-      }
-      throw toMedusaError(error)
-    }
-    if (answer.kind === "challenge") {
-      const three_ds = {
-        redirect_url: answer.challenge.redirect_url,
-        transaction_id: answer.challenge.transaction_details?.id ?? null,
-        kind,
-        started_at: new Date().toISOString(),
-      }
-      return { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds, last_error: null } }
-    }
-    return this.succeededCardPayment(data, answer.envelope, kind)
-  }
-
-  protected succeededCardPayment(
-    data: PaymentOptionsData,
-    envelope: TransactionEnvelope,
-    kind: "sale" | "pre_auth"
-  ): { status: PaymentSessionStatus; data: PaymentOptionsData } {
-    this.assertMatchesSession(envelope, data)
-    const token = envelope.payment_details?.additional_data?.stored_payment_method_id
-    const common: PaymentOptionsData = {
-      three_ds: null,
-      last_error: null,
-      card: maskCard(envelope.payment_details?.card, envelope.payment_details?.scheme),
-      ...(typeof token === "string" && token ? { stored_payment_method_id: token } : {}),
-    }
-    if (kind === "sale") {
-      return { status: PaymentSessionStatus.CAPTURED, data: { ...common, ...this.capturedFacts(envelope, data) } }
-    }
-    return {
-      status: PaymentSessionStatus.AUTHORIZED,
-      data: { ...common, authorization_id: envelope.transaction_details!.id, authorized_at: envelope.transaction_details?.timestamp ?? new Date().toISOString() },
-    }
-  }
-
-  /** After a 3-D Secure challenge: the shopper's result comes from Transaction Status, never from the browser. */
-  protected async resumeThreeDs(
-    stored: Record<string, unknown>,
-    data: PaymentOptionsData,
-    idempotencyKey?: string
+    source: CardSource,
+    kind: CardKind,
+    clientIp: string
   ): Promise<AuthorizePaymentOutput> {
-    const result = await this.resumeThreeDsData(data, data.three_ds!)
-    const merged = { ...stored, ...result.data }
-    return result.status === PaymentSessionStatus.AUTHORIZED
-      ? this.afterAuthorization(merged, readPaymentData(merged), idempotencyKey)
-      : { status: result.status, data: merged }
+    const started = await startCardOperation(ctx, data, source, kind, clientIp, this.webhookUrl())
+    if (started.challengeUrl) {
+      return {
+        status: PaymentSessionStatus.REQUIRES_MORE,
+        data: { three_ds: { redirect_url: started.challengeUrl, kind, started_at: new Date().toISOString() }, last_error: null, attempt: null },
+      }
+    }
+    return this.answerFor(ctx, data, started.operation, false)
   }
 
-  protected async resumeThreeDsData(
-    data: PaymentOptionsData,
-    threeDs: NonNullable<PaymentOptionsData["three_ds"]>
-  ): Promise<{ status: PaymentSessionStatus; data: PaymentOptionsData }> {
-    const id = threeDs.transaction_id ?? data.webhook_transaction_id
-    const waiting = { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds: threeDs } }
-    if (!id) return waiting
-    let envelope: TransactionEnvelope
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (!data.session_id || data.transaction_id) return { data: {} }
+    let ctx: GatewayContext
     try {
-      envelope = await this.client_.getTransactionStatus(id)
-    } catch (error) {
-      if (error instanceof PaymentOptionsError && (error.kind === "not_found" || error.kind === "unavailable")) return waiting
-      throw toMedusaError(error)
-    }
-    const outcome = outcomeOf(envelope)
-    if (outcome === "pending") return { status: PaymentSessionStatus.REQUIRES_MORE, data: { three_ds: { ...threeDs, transaction_id: id } } }
-    if (outcome === "declined") {
-      return { status: PaymentSessionStatus.ERROR, data: { three_ds: null, last_error: gatewayFacts(envelope) } }
-    }
-    return this.succeededCardPayment(data, envelope, threeDs.kind)
-  }
-
-  /** An authorized payment: captured right away in automatic mode, else left for the admin's capture. */
-  protected async afterAuthorization(
-    stored: Record<string, unknown>,
-    data: PaymentOptionsData,
-    idempotencyKey?: string
-  ): Promise<AuthorizePaymentOutput> {
-    if (this.options_.captureMode !== "automatic") return { status: PaymentSessionStatus.AUTHORIZED, data: stored }
-    return {
-      status: PaymentSessionStatus.CAPTURED,
-      data: { ...stored, ...(await this.captureAuthorization(data, idempotencyKey)) },
-    }
-  }
-
-  /**
-   * Medusa passes no amount to capturePayment, but its capture row (the idempotency key) has one. The gateway
-   * captures once per authorization and releases the rest (API.md §5.4), so a partial capture would leave
-   * Medusa expecting a second capture the gateway cannot make: refused, with what to do instead.
-   */
-  protected async refusePartialCapture(data: PaymentOptionsData, captureId?: string): Promise<void> {
-    if (!captureId) return
-    let capture: { amount?: unknown; raw_amount?: unknown } | undefined
-    try {
-      const captures = this.moduleService<{ retrieve(id: string, config?: object): Promise<any> }>("captureService")
-      capture = await captures?.retrieve(captureId, { select: ["id", "amount", "raw_amount"] })
+      ctx = this.ctx()
     } catch {
-      return // not a capture row we can read: capture the authorized amount as Medusa asks
+      return { data: {} }
     }
-    if (!capture) return
-    const currencyCode = this.currencyOf(data)
-    const asked = normalizeAmount((capture.raw_amount ?? capture.amount) as any, currencyCode)
-    const authorized = normalizeAmount(data.amount, currencyCode)
-    if (isGreater(authorized, asked)) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions captures an authorization once and releases the rest, so a partial capture of ${asked} of ${authorized} ` +
-          `${currencyCode.toUpperCase()} is refused: capture the full amount and refund the difference.`
+    const last = await latestCardOperation(ctx, data).catch(() => undefined)
+    const authorization = await authorizationOf(ctx, data).catch(() => undefined)
+    if (authorization) {
+      // An abandoned checkout must not keep the shopper's funds on hold.
+      const released = await voidAuthorization(ctx, data, authorization).catch((error) => {
+        this.logger_.warn(`PaymentOptions could not void the authorization of deleted session ${data.session_id}: ${maskPans((error as Error).message)}`)
+        return null
+      })
+      if (released?.status !== "succeeded") await this.recordOrphan(ctx, data, authorization, "pre_auth", "its session was deleted and the hold could not be released")
+      return { data: {} }
+    }
+    const sale = last?.kind === "sale" && last.status !== "declined" ? last : data.checkout === "hpp" ? await hostedSale(ctx, data).catch(() => undefined) : undefined
+    if (sale && "id" in sale && sale.status !== "declined") {
+      await this.recordOrphan(ctx, data, sale, "sale", sale.status === "succeeded" ? "its session was deleted after the shopper paid" : "its session was deleted while the payment's outcome was unknown")
+    }
+    // No gateway call can expire a hosted-page link (API.md §2): a payment made on it later is recorded as an orphan.
+    return { data: {} }
+  }
+
+  protected async recordOrphan(ctx: GatewayContext, data: PaymentOptionsData, op: OperationRecord, kind: "sale" | "pre_auth", reason: string) {
+    if (!op.transaction_id) {
+      this.logger_.error(
+        `PaymentOptions payment session ${data.session_id} was deleted while its ${kind} (operation ${op.id}) had an unknown outcome and no gateway id; ` +
+          "check the PaymentOptions portal (merchant_txn_ref is the session id)."
+      )
+      return
+    }
+    const { created } = await ctx.store.recordOrphan({
+      transaction_id: op.transaction_id,
+      session_id: op.session_id,
+      provider_id: ctx.providerId,
+      kind,
+      amount: op.amount,
+      currency_code: op.currency_code,
+      reason,
+    })
+    if (created) {
+      this.logger_.error(
+        `PaymentOptions: ${op.amount} ${op.currency_code.toUpperCase()} (transaction ${op.transaction_id}) belongs to no order: ${reason}. ` +
+          "It is listed under GET /admin/paymentoptions/orphan-payments with a one-click refund."
       )
     }
   }
 
-  /** Captures the authorized amount once; an unknown outcome is settled from Transaction Status, never resent. */
-  protected async captureAuthorization(data: PaymentOptionsData, idempotencyKey?: string): Promise<PaymentOptionsData> {
-    const currencyCode = this.currencyOf(data)
-    const amount = normalizeAmount(data.amount, currencyCode, "authorized amount")
-    try {
-      const envelope = await this.client_.capture({
-        transactionId: data.authorization_id!,
-        amount,
-        merchant_id: this.options_.merchantId,
-        notes: notes("Medusa capture", idempotencyKey),
-      })
-      return this.capturedFacts(envelope, data)
-    } catch (error) {
-      if (error instanceof PaymentOptionsError && error.kind === "outcome_unknown" && error.transactionId) {
-        const envelope = await settleTransaction(this.client_, error.transactionId, this.options_.refundSettleTimeoutMs, this.options_.refundSettleIntervalMs)
-        if (envelope && outcomeOf(envelope) === "succeeded") return this.capturedFacts(envelope, data)
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = readPaymentData(input.data)
+    const ctx = this.ctx()
+    let op = await latestCardOperation(ctx, data)
+    if (op && !data.canceled_at && (await isReleased(ctx, op))) op = undefined
+    if (!op || op.status === "declined") {
+      if (data.payment_method_id && (!op || op.kind !== "pre_auth")) {
+        const card = await ctx.store.savedCard(data.payment_method_id)
+        if (!card || card.account_holder_id !== data.account_holder_id) {
+          return { status: PaymentSessionStatus.ERROR, data: { last_error: { code: null, message: "The saved card is no longer available.", response_code: null } } }
+        }
+        if (op) return { status: PaymentSessionStatus.ERROR, data: {} }
+        const kind: CardKind = this.options_.captureMode === "automatic" ? "sale" : "pre_auth"
+        const ip = (await ctx.store.clientIpOf(sessionIdOf(data))) ?? UNKNOWN_IP
+        return this.runCardPayment(ctx, data, { token: card.token }, kind, ip)
       }
-      throw toMedusaError(error)
+      if (data.checkout === "hpp") {
+        const sale = await hostedSale(ctx, data)
+        if (!sale) return { status: PaymentSessionStatus.PENDING, data: {} }
+        if ("declined" in sale) return { status: PaymentSessionStatus.ERROR, data: { last_error: gatewayFacts(sale.declined) } }
+        op = sale
+      } else if (!op) {
+        return {
+          status: PaymentSessionStatus.ERROR,
+          data: { last_error: { code: null, message: "No card: pay with card data on the card route or with a saved card before completing the cart.", response_code: null } },
+        }
+      }
     }
+    return this.answerFor(ctx, data, op, true, input.context?.idempotency_key)
   }
 
-  /** A hosted-page sale the shopper finished: captured, declined or still pending. */
-  protected settledCheckout(
-    stored: Record<string, unknown>,
+  /**
+   * Medusa's answer for a card operation. Only a succeeded operation whose transaction Transaction Status confirms
+   * now becomes `authorized` or `captured`.
+   */
+  protected async answerFor(
+    ctx: GatewayContext,
     data: PaymentOptionsData,
-    envelope: TransactionEnvelope,
-    kind: "sale" | "pre_auth",
+    op: OperationRecord,
+    completing: boolean,
     idempotencyKey?: string
-  ): AuthorizePaymentOutput | Promise<AuthorizePaymentOutput> {
-    const outcome = outcomeOf(envelope)
-    if (outcome !== "succeeded") {
-      return { status: sessionStatusOf(outcome, true), data: { ...stored, last_error: gatewayFacts(envelope) } }
+  ): Promise<AuthorizePaymentOutput> {
+    switch (op.status) {
+      case "declined":
+        return {
+          status: PaymentSessionStatus.ERROR,
+          data: { last_error: { code: op.code, message: op.message, response_code: op.response_code }, three_ds: null, attempt: null },
+        }
+      case "sending":
+      case "unknown":
+      case "pending":
+        if (op.status === "pending" && data.three_ds) return { status: PaymentSessionStatus.REQUIRES_MORE, data: {} }
+        return {
+          status: PaymentSessionStatus.PENDING,
+          data: {
+            attempt: {
+              kind: op.kind,
+              status: op.status === "pending" ? "pending" : "unknown",
+              started_at: toIso(op.created_at),
+              message: "The gateway has not confirmed this payment yet; it is not sent again. Try completing the order again in a moment.",
+            },
+          },
+        }
     }
-    const result = this.succeededCardPayment(data, envelope, kind)
-    const merged = { ...stored, ...result.data }
-    return result.status === PaymentSessionStatus.AUTHORIZED
-      ? this.afterAuthorization(merged, readPaymentData(merged), idempotencyKey)
-      : { status: result.status, data: merged }
+    const envelope = await this.confirm(ctx, data, op)
+    const facts = {
+      card: (op.card as PaymentOptionsData["card"]) ?? null,
+      three_ds: null,
+      attempt: null,
+      last_error: null,
+    }
+    if (op.kind === "sale") {
+      return { status: PaymentSessionStatus.CAPTURED, data: { ...facts, ...capturedFacts(envelope, op, data) } }
+    }
+    const authorized = { ...facts, authorized_at: toIso(op.settled_at ?? op.created_at) }
+    if (this.options_.captureMode !== "automatic" || !completing) return { status: PaymentSessionStatus.AUTHORIZED, data: authorized }
+    const captured = await captureAuthorization(ctx, data, op, idempotencyKey ? `session ${idempotencyKey}` : null)
+    if (captured.status !== "succeeded") {
+      return {
+        status: PaymentSessionStatus.PENDING,
+        data: {
+          ...authorized,
+          attempt: { kind: "capture", status: "unknown", started_at: toIso(captured.operation.created_at), message: unknownOutcome("capture", captured.operation).message },
+        },
+      }
+    }
+    return { status: PaymentSessionStatus.CAPTURED, data: { ...authorized, ...capturedFromOperation(captured.operation, data) } }
+  }
+
+  /** Transaction Status of a succeeded card operation, checked against the session once more. */
+  protected async confirm(ctx: GatewayContext, data: PaymentOptionsData, op: OperationRecord): Promise<TransactionEnvelope> {
+    const envelope = op.transaction_id ? await this.gateway(() => this.client_.getTransactionStatus(op.transaction_id!)) : null
+    if (!envelope || outcomeOf(envelope) !== "succeeded") {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions: the gateway does not confirm the payment of session ${op.session_id}${op.transaction_id ? ` (transaction ${op.transaction_id})` : ""}.`
+      )
+    }
+    assertTransactionMatches(envelope, expectedFor(ctx, data, op.kind as CardKind))
+    return envelope
+  }
+
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    const data = readPaymentData(input.data)
+    // Already captured (a sale, or an earlier capture): capturing again never moves money twice.
+    if (data.transaction_id) return { data: {} }
+    const ctx = this.ctx()
+    const authorization = await authorizationOf(ctx, data)
+    if (!authorization) {
+      const sale = await latestCardOperation(ctx, data)
+      if (sale?.kind === "sale" && sale.status === "succeeded") {
+        const envelope = await this.confirm(ctx, data, sale)
+        return { data: capturedFacts(envelope, sale, data) }
+      }
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "PaymentOptions: there is no successful PaymentOptions authorization to capture for this payment.")
+    }
+    const captured = await captureAuthorization(ctx, data, authorization, input.context?.idempotency_key)
+    if (captured.status !== "succeeded") throw unknownOutcome("capture", captured.operation)
+    return { data: capturedFromOperation(captured.operation, data) }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = readPaymentData(input.data)
+    if (data.transaction_id) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions: transaction ${data.transaction_id} is already captured; a captured payment cannot be voided, refund it instead.`
+      )
+    }
+    const ctx = this.ctx()
+    const authorization = await authorizationOf(ctx, data)
+    if (authorization) {
+      const voided = await voidAuthorization(ctx, data, authorization)
+      if (voided.status !== "succeeded") throw unknownOutcome("void", voided.operation)
+      return { data: { canceled_at: toIso(voided.operation.settled_at ?? voided.operation.created_at) } }
+    }
+    const last = await latestCardOperation(ctx, data)
+    if (last?.kind === "sale" && last.status === "succeeded") {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `PaymentOptions: the shopper paid transaction ${last.transaction_id}; refund it instead of canceling.`)
+    }
+    if (last && last.status !== "declined") throw stillProcessing()
+    // Nothing was charged; the gateway has no call to expire a hosted-page link or an unfinished challenge.
+    return { data: { three_ds: null, canceled_at: new Date().toISOString() } }
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = readPaymentData(input.data)
+    if (data.canceled_at) return { status: PaymentSessionStatus.CANCELED, data: {} }
+    const ctx = this.ctx()
+    const op = data.transaction_id ? undefined : await latestCardOperation(ctx, data)
+    const id = data.transaction_id ?? op?.transaction_id
+    const envelope = id ? await statusOf(ctx, id) : null
+    if (!envelope) return { status: data.three_ds ? PaymentSessionStatus.REQUIRES_MORE : PaymentSessionStatus.PENDING, data: {} }
+    const outcome = outcomeOf(envelope)
+    if (outcome === "pending" && data.three_ds) return { status: PaymentSessionStatus.REQUIRES_MORE, data: {} }
+    return { status: sessionStatusOf(outcome, !!data.transaction_id || op?.kind === "sale"), data: {} }
   }
 
   async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
     const data = readPaymentData(input.data)
-    const id = data.transaction_id ?? data.authorization_id
-    const envelope = id ? await this.gateway(() => this.client_.getTransactionStatus(id)) : await this.checkoutTransaction(data)
-    if (!envelope) return { data: input.data ?? {} }
-    return {
-      data: {
-        ...input.data,
-        gateway_status: { outcome: outcomeOf(envelope), ...gatewayFacts(envelope), checked_at: new Date().toISOString() },
-      },
-    }
+    const id = data.transaction_id
+    const envelope = id ? await statusOf(this.ctx(), id) : null
+    if (!envelope) return { data: {} }
+    return { data: { gateway_status: { outcome: outcomeOf(envelope), ...gatewayFacts(envelope), checked_at: new Date().toISOString() } } }
   }
 
   // ------------------------------------------------------------------ refund
 
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = readPaymentData(input.data)
-    const refundId = input.context?.idempotency_key ?? `po_refund_${randomUUID()}`
-    const currencyCode = this.currencyOf(data)
-    if (!data.transaction_id) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        "PaymentOptions: this payment has no captured PaymentOptions transaction (no transaction_id in its data); capture it before refunding."
-      )
+    const refundId = input.context?.idempotency_key
+    if (!refundId) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: a refund needs Medusa's refund id (context.idempotency_key).")
     }
-    const amount = toGatewayAmount(input.amount, currencyCode)
-    if (!isPositive(amount)) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `PaymentOptions: a refund must be positive; got ${amount} ${currencyCode.toUpperCase()} after rounding to the currency's decimals.`
-      )
-    }
-
-    const refunds: Record<string, RefundRecord> = { ...(data.refunds ?? {}) }
-    if (refunds[refundId]?.status === "succeeded") {
-      // The same Medusa refund again: it is done; never refund it a second time.
-      return { data: this.withLedger(input.data, refunds, currencyCode) }
-    }
-
-    if (pendingRefundIds(refunds).length) await settlePendingRefunds(this.client_, refunds, this.logger_)
-    const unsettled = pendingRefundIds(refunds)
-    if (unsettled.length) {
-      const facts = unsettled.map((id) => `${id}${refunds[id].transaction_id ? ` (gateway transaction ${refunds[id].transaction_id})` : " (no gateway transaction id)"}`)
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions: refund ${facts.join(", ")} on this payment still has an unknown outcome at the gateway. ` +
-          "Further refunds are refused until it is settled: check it in the PaymentOptions portal (its notes carry the Medusa refund id)."
-      )
-    }
-
-    const captured = normalizeAmount(data.amount, currencyCode, "captured amount")
-    const remaining = subtractAmounts(captured, refundedTotal(refunds, currencyCode), currencyCode)
-    if (isGreater(amount, remaining)) {
-      throw new MedusaError(
-        MedusaError.Types.INVALID_DATA,
-        `PaymentOptions: cannot refund ${amount} ${currencyCode.toUpperCase()}; only ${remaining} remains refundable on transaction ${data.transaction_id}.`
-      )
-    }
-
-    refunds[refundId] = await this.sendRefund(data.transaction_id, amount, currencyCode, refundId)
-    return { data: this.withLedger(input.data, refunds, currencyCode) }
-  }
-
-  /** Sends one refund; an unknown outcome becomes a pending record, never a second request. */
-  protected async sendRefund(
-    transactionId: string,
-    amount: string,
-    currencyCode: string,
-    refundId: string
-  ): Promise<RefundRecord> {
-    const base = { amount, currency_code: currencyCode, created_at: new Date().toISOString() }
-    try {
-      const envelope = await this.client_.refund({
-        transactionId,
-        amount,
-        merchant_id: this.options_.merchantId,
-        notes: notes("Medusa refund", refundId),
-      })
-      return {
-        ...refundFacts(envelope, "succeeded"),
-        amount,
-        currency_code: currencyCode,
-        created_at: envelope.transaction_details.timestamp ?? base.created_at,
-      }
-    } catch (error) {
-      if (!(error instanceof PaymentOptionsError) || error.kind !== "outcome_unknown") throw toMedusaError(error)
-
-      const pending: RefundRecord = {
-        ...base,
-        ref: null,
-        transaction_id: error.transactionId ?? null,
-        status: "pending",
-        code: error.code ?? null,
-        message: error.gatewayMessage ?? error.message,
-      }
-      if (pending.transaction_id) {
-        const envelope = await settleTransaction(
-          this.client_,
-          pending.transaction_id,
-          this.options_.refundSettleTimeoutMs,
-          this.options_.refundSettleIntervalMs
-        )
-        const outcome = envelope ? outcomeOf(envelope) : "pending"
-        if (outcome === "declined") {
-          // The gateway confirms nothing was refunded: fail, so Medusa drops its refund row.
-          throw new MedusaError(
-            MedusaError.Types.NOT_ALLOWED,
-            `PaymentOptions refund was declined (${describeEnvelope(envelope!)}; transaction ${pending.transaction_id}).`
-          )
-        }
-        if (envelope && outcome === "succeeded") {
-          return { ...base, ...refundFacts(envelope, "succeeded"), settled_at: new Date().toISOString() }
-        }
-      }
-      this.logger_.warn(
-        `PaymentOptions refund ${refundId} of ${amount} ${currencyCode.toUpperCase()} on transaction ${transactionId} has an unknown outcome ` +
-          `(${maskPans(error.message)}); recorded as pending. It was NOT resent; further refunds on this payment are refused until it is settled.`
-      )
-      return pending
-    }
-  }
-
-  protected withLedger(
-    input: Record<string, unknown> | undefined,
-    refunds: Record<string, RefundRecord>,
-    currencyCode: string
-  ): Record<string, unknown> {
-    return { ...(input ?? {}), refunds, refunded_amount: refundedTotal(refunds, currencyCode) }
+    const { record, refundedAmount, settled } = await refundTransaction(this.ctx(), data, input.amount, refundId)
+    // The records of earlier refunds settled on the way changed too: the ledger stays in step with refunded_amount.
+    return { data: { refunds: { ...settled, [refundId]: record }, refunded_amount: refundedAmount } }
   }
 
   // ---------------------------------------------------------------- webhooks
 
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    return webhookAction(
-      {
-        client: this.client_,
-        options: this.options_,
-        logger: this.logger_,
-        sessions: this.moduleService<PaymentSessions>("paymentSessionService"),
-        payments: this.moduleService<PaymentRecords>("paymentService"),
-      },
-      payload
-    )
+    return webhookAction(this.ctx(), payload)
   }
 
-  /** One of the payment module's own services, from the provider's container (absent in narrow tests). */
-  protected moduleService<T>(name: string): T | null {
-    try {
-      return (this.container as Record<string, any>)[name] ?? null
-    } catch {
-      return null
+  // ------------------------------------------------- account holders & saved cards
+
+  /** The gateway has no customer object: the account holder is Medusa's own, keyed by the customer. */
+  async createAccountHolder(input: CreateAccountHolderInput): Promise<CreateAccountHolderOutput> {
+    const customerId = input.context?.customer?.id
+    if (!customerId) throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: an account holder needs a customer.")
+    return { id: accountHolderIdFor(customerId), data: {} }
+  }
+
+  async updateAccountHolder(_input: UpdateAccountHolderInput): Promise<UpdateAccountHolderOutput> {
+    return {}
+  }
+
+  async retrieveAccountHolder(input: RetrieveAccountHolderInput): Promise<RetrieveAccountHolderOutput> {
+    return { id: input.id, data: {} } as RetrieveAccountHolderOutput
+  }
+
+  async deleteAccountHolder(input: DeleteAccountHolderInput): Promise<DeleteAccountHolderOutput> {
+    const holder = accountHolderOf(input.context)
+    if (holder) await this.store().removeSavedCardsOf(holder.id)
+    return {}
+  }
+
+  async listPaymentMethods(input: ListPaymentMethodsInput): Promise<ListPaymentMethodsOutput> {
+    const holder = accountHolderOf(input.context)
+    if (!holder) return []
+    const cards = await this.store().listSavedCardsOf(holder.id)
+    return cards.filter((c) => c.provider_id === this.providerId()).map((c) => ({ id: c.id, data: publicCard(c) }))
+  }
+
+  /**
+   * Saves the card of a paid checkout of this account holder where the shopper opted in (`save_card`): the gateway
+   * only issues a token with a payment (API.md §5.9). `data.payment_session_id` names that checkout.
+   */
+  async savePaymentMethod(input: SavePaymentMethodInput): Promise<SavePaymentMethodOutput> {
+    const holder = accountHolderOf(input.context)
+    const sessionId = typeof input.data?.payment_session_id === "string" ? input.data.payment_session_id : undefined
+    if (!holder || !sessionId) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: saving a card needs the customer's account holder and data.payment_session_id.")
     }
+    const store = this.store()
+    const ops = await store.operationsWhere({ session_id: sessionId, kind: ["sale", "pre_auth"] })
+    const source = ops.filter((op) => op.status === "succeeded" && op.issued_token && op.account_holder_id === holder.id).at(-1)
+    if (!source) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "PaymentOptions: that checkout has no card to save for this customer (the shopper must opt in with save_card and pay by card)."
+      )
+    }
+    const card = source.card as { scheme?: string; last4?: string; exp_month?: string; exp_year?: string } | null
+    const saved = await store.saveCard({
+      provider_id: this.providerId(),
+      account_holder_id: holder.id,
+      customer_id: input.context?.customer?.id ?? null,
+      token: source.issued_token!,
+      scheme: card?.scheme ?? null,
+      last4: card?.last4 ?? null,
+      exp_month: card?.exp_month ?? null,
+      exp_year: card?.exp_year ?? null,
+      operation_id: source.id,
+    })
+    return { id: saved.id, data: publicCard(saved) }
+  }
+
+  async deletePaymentMethod(input: { data?: Record<string, unknown>; context?: unknown }): Promise<{ data?: Record<string, unknown> }> {
+    const id = typeof input.data?.id === "string" ? input.data.id : undefined
+    const holder = accountHolderOf(input.context)
+    const store = this.store()
+    const card = id ? await store.savedCard(id) : null
+    if (!card || !holder || card.account_holder_id !== holder.id) {
+      throw new MedusaError(MedusaError.Types.NOT_FOUND, "PaymentOptions: no such saved card for this customer.")
+    }
+    await store.removeSavedCard(card.id)
+    return { data: { id: card.id } }
   }
 
   // ----------------------------------------------------------------- helpers
-
-  /** The transaction the shopper created on the hosted page, or null if there is none yet. */
-  protected async checkoutTransaction(data: PaymentOptionsData): Promise<TransactionEnvelope | null> {
-    // API.md §5.8 calls the link id the "transaction reference ID", so the sale is looked up by it first;
-    // if the gateway gives the sale another id, the verified webhook recorded it on the session.
-    for (const id of [data.hpp_link_id, data.webhook_transaction_id]) {
-      if (!id) continue
-      try {
-        return await this.client_.getTransactionStatus(id)
-      } catch (error) {
-        if (error instanceof PaymentOptionsError && error.kind === "not_found") continue
-        throw toMedusaError(error)
-      }
-    }
-    return null
-  }
-
-  protected capturedFacts(envelope: SuccessEnvelope | TransactionEnvelope, data: PaymentOptionsData): PaymentOptionsData {
-    const details = envelope.transaction_details!
-    const currencyCode = this.currencyOf(data)
-    const paid = envelope.payment_details?.amount
-    return {
-      transaction_id: details.id,
-      transaction_ref: details.ref === null || details.ref === undefined ? null : String(details.ref),
-      amount: paid === null || paid === undefined ? normalizeAmount(data.amount, currencyCode) : normalizeAmount(paid, currencyCode),
-      card: maskCard(envelope.payment_details?.card, envelope.payment_details?.scheme),
-      captured_at: details.timestamp ?? new Date().toISOString(),
-      refunded_amount: data.refunded_amount ?? normalizeAmount(0, currencyCode),
-    }
-  }
-
-  /** Refuses a gateway transaction that is not the one this session asked for (amount, currency, reference). */
-  protected assertMatchesSession(envelope: TransactionEnvelope, data: PaymentOptionsData): void {
-    const currencyCode = this.currencyOf(data)
-    const paid = envelope.payment_details?.amount
-    const currency = envelope.payment_details?.currency
-    const ref = envelope.merchant_details?.merchant_txn_ref ?? envelope.transaction_details?.merchant_txn_ref
-    const problems = [
-      paid !== null && paid !== undefined && normalizeAmount(paid, currencyCode) !== normalizeAmount(data.amount, currencyCode)
-        ? `amount ${paid} instead of ${data.amount}`
-        : null,
-      currency && currency.toLowerCase() !== currencyCode ? `currency ${currency}` : null,
-      ref && data.merchant_txn_ref && ref !== data.merchant_txn_ref ? `reference ${ref}` : null,
-    ].filter(Boolean)
-    if (problems.length) {
-      throw new MedusaError(
-        MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions transaction ${envelope.transaction_details?.id} does not match this payment session (${problems.join(", ")}); not accepted.`
-      )
-    }
-  }
-
-  protected sessionIdOf(data: PaymentOptionsData): string {
-    const id = data.merchant_txn_ref ?? data.session_id
-    if (!id) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: the payment data has no session id; it was not created by this provider.")
-    }
-    return id
-  }
-
-  protected currencyOf(data: PaymentOptionsData): string {
-    const code = data.currency_code
-    if (!code) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "PaymentOptions: the payment data has no currency_code; it was not created by this provider.")
-    }
-    currencyDecimals(code)
-    return code.toLowerCase()
-  }
 
   /** Runs a gateway call, turning its errors into MedusaErrors. */
   protected async gateway<T>(call: () => Promise<T>): Promise<T> {
@@ -677,37 +585,42 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
   }
 }
 
+function toIso(value: Date | string | null | undefined): string {
+  if (!value) return new Date().toISOString()
+  return value instanceof Date ? value.toISOString() : value
+}
+
 function gatewayFacts(envelope: TransactionEnvelope) {
   return {
     code: envelope.gateway_response.code,
     message: envelope.gateway_response.message ? maskPans(envelope.gateway_response.message) : null,
     response_code: envelope.payment_details?.response_code ?? null,
-    transaction_id: envelope.transaction_details?.id ?? null,
   }
 }
 
-function errorFacts(error: PaymentOptionsError) {
+/** The captured transaction (a sale) as payment data: what refunds are made against. */
+function capturedFacts(envelope: TransactionEnvelope, op: OperationRecord, data: PaymentOptionsData): PaymentOptionsData {
+  const currencyCode = currencyOf(data)
+  const paid = envelope.payment_details?.amount
   return {
-    code: error.code ?? null,
-    message: error.gatewayMessage ?? error.message,
-    response_code: error.responseCode ?? null,
-    transaction_id: error.transactionId ?? null,
+    transaction_id: envelope.transaction_details?.id ?? op.transaction_id!,
+    transaction_ref: op.transaction_ref,
+    amount: paid === null || paid === undefined ? normalizeAmount(op.amount, currencyCode) : normalizeAmount(paid, currencyCode),
+    captured_at: envelope.transaction_details?.timestamp ?? toIso(op.settled_at),
+    refunded_amount: normalizeAmount(0, currencyCode),
   }
 }
 
-function describeEnvelope(envelope: TransactionEnvelope): string {
-  const f = gatewayFacts(envelope)
-  return [f.code && `code ${f.code}`, f.message && `"${f.message}"`, f.response_code !== null && `response code ${f.response_code}`]
-    .filter(Boolean)
-    .join(", ")
-}
-
-function notes(prefix: string, id: string | undefined): string | undefined {
-  return id ? `${prefix} ${id}`.slice(0, NOTES_MAX) : undefined
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === "string" && value.length ? value : undefined
+/** A succeeded capture operation as payment data. */
+function capturedFromOperation(op: OperationRecord, data: PaymentOptionsData): PaymentOptionsData {
+  const currencyCode = currencyOf(data)
+  return {
+    transaction_id: op.transaction_id!,
+    transaction_ref: op.transaction_ref,
+    amount: normalizeAmount(op.amount, currencyCode),
+    captured_at: toIso(op.settled_at ?? op.created_at),
+    refunded_amount: normalizeAmount(0, currencyCode),
+  }
 }
 
 export default PaymentOptionsProviderService

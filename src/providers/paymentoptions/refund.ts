@@ -1,0 +1,176 @@
+import { BigNumberInput } from "@medusajs/framework/types"
+import { MathBN, MedusaError } from "@medusajs/framework/utils"
+import { OperationConflictError, OperationRecord } from "../../modules/paymentoptions/types"
+import type { GatewayContext } from "./context"
+import { PaymentOptionsError, toMedusaError } from "./errors"
+import { envelopeFacts, errorFacts, isUnsettled, notes, pollStatus, settledPatch, statusOf } from "./gateway-ops"
+import { addAmounts, currencyDecimals, normalizeAmount, subtractAmounts } from "./money"
+import { PaymentOptionsData, RefundRecord, refundRecordOf } from "./payment-data"
+import { outcomeOf } from "./status"
+
+/**
+ * Refunds against the captured transaction, each logged before it is sent under `refund:<medusa refund id>`. The
+ * database refuses a second unsettled refund on one transaction, so an unknown outcome blocks further refunds (they
+ * could push the total past what was captured) until it is settled; it is never sent again.
+ */
+
+export interface RefundResult {
+  record: RefundRecord
+  /** Sum of the transaction's succeeded refunds, this one included when it succeeded. */
+  refundedAmount: string
+  /** Earlier refunds (by Medusa refund id) this call settled first: their ledger records changed too. */
+  settled: Record<string, RefundRecord>
+}
+
+/** Asks Transaction Status about an unsettled refund that has a gateway id; sends nothing else. */
+export async function settleRefundOperation(ctx: GatewayContext, op: OperationRecord): Promise<OperationRecord> {
+  if (!isUnsettled(op) || !op.transaction_id) return op
+  const envelope = await statusOf(ctx, op.transaction_id)
+  if (!envelope) return op
+  const patch = settledPatch(envelope)
+  if (patch.status === "pending") return op.status === "pending" ? op : ctx.store.updateOperation(op.id, { status: "pending" })
+  const settled = await ctx.store.updateOperation(op.id, patch)
+  if (settled.status === "declined") {
+    ctx.logger.warn(
+      `PaymentOptions refund ${op.medusa_id ?? op.key} turned out declined at the gateway; Medusa still lists it as a refund. Reconcile it in the admin.`
+    )
+  }
+  return settled
+}
+
+function blockedBy(op: OperationRecord): MedusaError {
+  return new MedusaError(
+    MedusaError.Types.NOT_ALLOWED,
+    `PaymentOptions: refund ${op.medusa_id ?? op.key} on this payment${op.transaction_id ? ` (gateway transaction ${op.transaction_id})` : ""} ` +
+      "still has an unknown outcome at the gateway. Further refunds are refused until it is settled (Check now in the " +
+      "order's PaymentOptions panel, or the PaymentOptions portal: its notes carry the Medusa refund id)."
+  )
+}
+
+export async function refundTransaction(
+  ctx: GatewayContext,
+  data: PaymentOptionsData,
+  requested: BigNumberInput,
+  refundId: string
+): Promise<RefundResult> {
+  const transactionId = data.transaction_id
+  if (!transactionId) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      "PaymentOptions: this payment has no captured PaymentOptions transaction; capture it before refunding."
+    )
+  }
+  const currencyCode = String(data.currency_code ?? "").toLowerCase()
+  const decimals = currencyDecimals(currencyCode)
+  const key = `refund:${refundId}`
+
+  const known = await ctx.store.findOperation(key)
+  if (known) return replay(ctx, transactionId, await settleRefundOperation(ctx, known))
+
+  const exact = MathBN.convert(requested)
+  if (!exact.isFinite() || !MathBN.gt(exact, 0)) {
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: a refund must be a positive amount of ${currencyCode.toUpperCase()}.`)
+  }
+  const amount = exact.toFixed(decimals, 4 /* ROUND_HALF_UP */)
+
+  let totals = await ctx.store.refundTotals(transactionId)
+  const settled: Record<string, RefundRecord> = {}
+  if (totals.open.length) {
+    for (const op of totals.open) {
+      const after = await settleRefundOperation(ctx, op)
+      if (op.medusa_id && (after.status !== op.status || after.transaction_id !== op.transaction_id)) settled[op.medusa_id] = refundRecordOf(after)
+    }
+    totals = await ctx.store.refundTotals(transactionId)
+    if (totals.open.length) throw blockedBy(totals.open[0])
+  }
+  const captured = normalizeAmount(data.amount, currencyCode, "captured amount")
+  const remaining = subtractAmounts(captured, totals.succeeded, currencyCode)
+
+  if (!MathBN.eq(exact, amount) && amount !== remaining) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions: ${exact.toFixed()} ${currencyCode.toUpperCase()} has more decimals than ${currencyCode.toUpperCase()} allows (${decimals}); ` +
+        `refund a whole amount of the currency, or exactly the remaining balance (${remaining}).`
+    )
+  }
+  if (!MathBN.gt(amount, 0)) {
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: a refund must be positive; got ${amount} ${currencyCode.toUpperCase()}.`)
+  }
+  if (MathBN.gt(amount, remaining)) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions: cannot refund ${amount} ${currencyCode.toUpperCase()}; only ${remaining} remains refundable on transaction ${transactionId}.`
+    )
+  }
+
+  let operation: OperationRecord
+  try {
+    const begun = await ctx.store.beginOperation({
+      key,
+      kind: "refund",
+      provider_id: ctx.providerId,
+      session_id: data.session_id ?? data.merchant_txn_ref ?? transactionId,
+      medusa_id: refundId,
+      parent_transaction_id: transactionId,
+      amount,
+      currency_code: currencyCode,
+    })
+    if (!begun.created) return replay(ctx, transactionId, begun.operation)
+    operation = begun.operation
+  } catch (error) {
+    if (error instanceof OperationConflictError) throw blockedBy(error.blocking)
+    throw error
+  }
+
+  try {
+    const envelope = await ctx.client.refund({
+      transactionId,
+      amount,
+      merchant_id: ctx.options.merchantId,
+      notes: notes("Medusa refund", refundId),
+    })
+    operation = await ctx.store.updateOperation(operation.id, {
+      ...envelopeFacts(envelope),
+      status: "succeeded",
+      settled_at: new Date().toISOString(),
+    })
+  } catch (error) {
+    if (!(error instanceof PaymentOptionsError) || error.kind !== "outcome_unknown") {
+      const facts = error instanceof PaymentOptionsError ? errorFacts(error) : { message: (error as Error).message }
+      await ctx.store.updateOperation(operation.id, { ...facts, status: "declined", settled_at: new Date().toISOString() })
+      throw toMedusaError(error)
+    }
+    operation = await ctx.store.updateOperation(operation.id, { ...errorFacts(error), status: "unknown" })
+    if (operation.transaction_id) {
+      const envelope = await pollStatus(ctx, operation.transaction_id, ctx.options.refundSettleTimeoutMs)
+      if (envelope && outcomeOf(envelope) !== "pending") operation = await ctx.store.updateOperation(operation.id, settledPatch(envelope))
+    }
+    if (operation.status === "declined") {
+      // The gateway confirms nothing was refunded: fail, so Medusa drops its refund row.
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions refund was declined (${operation.code ?? "no code"}${operation.message ? `, "${operation.message}"` : ""}; transaction ${operation.transaction_id}).`
+      )
+    }
+    if (operation.status !== "succeeded") {
+      ctx.logger.warn(
+        `PaymentOptions refund ${refundId} of ${amount} ${currencyCode.toUpperCase()} on transaction ${transactionId} has an unknown outcome ` +
+          `(${error.message}); recorded as pending. It was NOT resent; further refunds on this payment are refused until it is settled.`
+      )
+    }
+  }
+  return {
+    record: refundRecordOf(operation),
+    refundedAmount: operation.status === "succeeded" ? addAmounts(totals.succeeded, amount, currencyCode) : normalizeAmount(totals.succeeded, currencyCode),
+    settled,
+  }
+}
+
+async function replay(ctx: GatewayContext, transactionId: string, op: OperationRecord): Promise<RefundResult> {
+  // The same Medusa refund again: report what happened to it; it is never sent a second time.
+  if (op.status === "declined") {
+    throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `PaymentOptions refund ${op.medusa_id} was declined earlier (${op.code ?? "no code"}).`)
+  }
+  const totals = await ctx.store.refundTotals(transactionId)
+  return { record: refundRecordOf(op), refundedAmount: normalizeAmount(totals.succeeded, op.currency_code), settled: {} }
+}
