@@ -1,4 +1,4 @@
-import { amountOwed, returnFullyReceived, roundsToZero, SpreadPayment, spreadRefund } from "../src/lib/refund-spread"
+import { amountOwed, returnFullyReceived, roundsToZero, SpreadPayment, spreadRefund } from "../src/workflows/helpers/refund-spread"
 
 const PO = "pp_paymentoptions_paymentoptions"
 const ours = (p: SpreadPayment) => p.provider_id.startsWith("pp_paymentoptions_")

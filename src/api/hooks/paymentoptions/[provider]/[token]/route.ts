@@ -1,7 +1,8 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ConfigModule } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentWebhookEvents } from "@medusajs/framework/utils"
-import { gatewayFromConfig } from "../../../../../lib/gateway-from-config"
+import { providerOptionsOf } from "../../../../../modules/paymentoptions/directory"
+import { isPaymentOptionsProvider } from "../../../../../providers/paymentoptions/context"
+import { resolveOptions } from "../../../../../providers/paymentoptions/options"
 import { sameSecret, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from "../../../../../providers/paymentoptions/webhook-signature"
 
 /**
@@ -12,14 +13,9 @@ import { sameSecret, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from "../../..
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const { provider, token } = req.params
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
-  let secret: string | undefined
-  try {
-    const configModule = req.scope.resolve<ConfigModule>(ContainerRegistrationKeys.CONFIG_MODULE)
-    secret = gatewayFromConfig(configModule, `pp_${provider}`).options.webhookSecret
-  } catch {
-    secret = undefined
-  }
-  if (!provider.startsWith("paymentoptions_") || !secret || !sameSecret(secret, token)) {
+  const raw = isPaymentOptionsProvider(`pp_${provider}`) ? providerOptionsOf(`pp_${provider}`) : undefined
+  const secret = raw ? resolveOptions(raw).webhookSecret : undefined
+  if (!secret || !sameSecret(secret, token)) {
     logger.warn(`PaymentOptions webhook refused: unknown provider or wrong secret in the URL (provider ${provider}).`)
     res.sendStatus(404)
     return

@@ -1,12 +1,12 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { answering } from "../../../../../../lib/admin-http"
-import { settlePaymentRefunds } from "../../../../../../lib/reconciliation"
+import { settlePaymentRefundsWorkflow } from "../../../../../../workflows/settle-payment-refunds"
 
 /**
- * POST /admin/paymentoptions/payments/:id/settle (no body)
- * Asks Transaction Status about the payment's pending refunds and saves what changed. Never sends a refund.
- * → { payment_id, changed, needs_operator, refunds, refunded_amount }; 404 unknown payment; 400 another provider's payment.
+ * POST /admin/paymentoptions/payments/:id/settle ("Check now", no body): asks Transaction Status about the payment's
+ * refunds whose outcome is unknown and writes what changed. Never sends a refund.
+ * → { payment_id, changed, needs_operator, unrecorded, refunds, refunded_amount }
  */
 export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse) => {
-  await answering(res, () => settlePaymentRefunds(req.scope, req.params.id))
+  const { result } = await settlePaymentRefundsWorkflow(req.scope).run({ input: { payment_id: req.params.id } })
+  res.json(result)
 }

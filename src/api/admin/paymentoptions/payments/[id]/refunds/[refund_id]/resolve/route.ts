@@ -1,27 +1,21 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { z } from "zod"
-import { answering, parseOrThrow } from "../../../../../../../../lib/admin-http"
-import { resolvePendingRefund } from "../../../../../../../../lib/reconciliation"
-
-const bodySchema = z.strictObject({
-  status: z.enum(["succeeded", "failed"]),
-  note: z.string().trim().min(1).max(500),
-})
+import { resolveRefundWorkflow } from "../../../../../../../../workflows/resolve-refund"
+import type { AdminResolveRefundType } from "../../../../../validators"
 
 /**
  * POST /admin/paymentoptions/payments/:id/refunds/:refund_id/resolve  { status: "succeeded" | "failed", note }
- * An operator's outcome for a pending refund the gateway cannot settle (checked in the PaymentOptions portal).
- * → like settle; 400 bad body or another provider's payment; 404 unknown payment/refund; 409 not pending.
+ * An operator's outcome for a refund the gateway cannot tell about (checked in the PaymentOptions portal). A refund
+ * the gateway knows is settled from the gateway instead, never overridden.
  */
-export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse) => {
-  await answering(res, async () => {
-    const body = parseOrThrow(bodySchema, req.body, "body")
-    return resolvePendingRefund(req.scope, {
-      paymentId: req.params.id,
-      refundId: req.params.refund_id,
-      status: body.status,
-      note: body.note,
+export const POST = async (req: AuthenticatedMedusaRequest<AdminResolveRefundType>, res: MedusaResponse) => {
+  const { result } = await resolveRefundWorkflow(req.scope).run({
+    input: {
+      payment_id: req.params.id,
+      refund_id: req.params.refund_id,
+      status: req.validatedBody.status,
+      note: req.validatedBody.note,
       by: req.auth_context?.actor_id ?? null,
-    })
+    },
   })
+  res.json(result)
 }

@@ -5,7 +5,7 @@
  */
 import { BigNumberInput } from "@medusajs/framework/types"
 import { MathBN } from "@medusajs/framework/utils"
-import { normalizeAmount } from "../providers/paymentoptions/money"
+import { normalizeAmount } from "../../providers/paymentoptions/money"
 
 /** A decimal string without float noise (BigNumber's own toFixed() prints every significant digit). */
 function str(value: ReturnType<typeof MathBN.convert>): string {

@@ -1,0 +1,94 @@
+import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { ContainerRegistrationKeys, MathBN, MedusaError, Modules } from "@medusajs/framework/utils"
+import { randomUUID } from "node:crypto"
+import { isPaymentOptionsProvider } from "../../providers/paymentoptions/context"
+import { LOCK_TIMEOUT_SECONDS, LOCK_TTL_SECONDS, orderLockKey, paymentLockKey } from "../../workflows/helpers/locks"
+
+/**
+ * Middlewares around Medusa's own money routes for PaymentOptions payments. Medusa's refund and capture workflows
+ * take no lock, so two presses of Refund, or a press during the return auto-refund or a settle, could interleave:
+ * the route runs under the payment's and its order's locks (the plugin's workflows take the same keys), held until
+ * the response is sent. Other providers' payments pass through untouched.
+ */
+
+async function paymentOptionsPayment(req: MedusaRequest) {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [payment],
+  } = await query.graph({
+    entity: "payment",
+    fields: ["id", "provider_id", "amount", "raw_amount", "currency_code", "payment_collection.order.id"],
+    filters: { id: req.params.id },
+  })
+  return payment && isPaymentOptionsProvider(payment.provider_id) ? payment : null
+}
+
+async function holdLocks(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction, keys: string[]) {
+  const locking = req.scope.resolve(Modules.LOCKING)
+  const ownerId = `paymentoptions-http:${randomUUID()}`
+  const deadline = Date.now() + LOCK_TIMEOUT_SECONDS * 1000
+  for (;;) {
+    try {
+      await locking.acquire(keys, { ownerId, expire: LOCK_TTL_SECONDS })
+      break
+    } catch {
+      if (Date.now() >= deadline) {
+        await locking.release(keys, { ownerId }).catch(() => undefined)
+        return next(
+          new MedusaError(
+            MedusaError.Types.NOT_ALLOWED,
+            `Another refund, capture or settlement of this PaymentOptions payment is still running; nothing was sent. Try again in a moment.`
+          )
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+  let released = false
+  const release = () => {
+    if (released) return
+    released = true
+    locking.release(keys, { ownerId }).catch(() => undefined)
+  }
+  res.once("finish", release)
+  res.once("close", release)
+  next()
+}
+
+/** POST /admin/payments/:id/refund and /capture on a PaymentOptions payment run one at a time per payment and order. */
+export async function lockPaymentMoneyRoute(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+  try {
+    const payment = await paymentOptionsPayment(req)
+    if (!payment) return next()
+    const orderId = (payment as any).payment_collection?.order?.id
+    return holdLocks(req, res, next, [...(orderId ? [orderLockKey(orderId)] : []), paymentLockKey(payment.id)])
+  } catch (error) {
+    next(error)
+  }
+}
+
+/**
+ * The gateway captures an authorization once and releases the rest (API.md §5.4), so a partial capture would leave
+ * Medusa expecting a second capture the gateway cannot make: refused before Medusa creates a capture row.
+ */
+export async function refusePartialCapture(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+  try {
+    const amount = (req.body as { amount?: unknown } | undefined)?.amount
+    if (amount === undefined || amount === null) return next()
+    const payment = await paymentOptionsPayment(req)
+    if (!payment) return next()
+    const authorized = MathBN.convert((payment as any).raw_amount ?? payment.amount)
+    if (MathBN.lt(amount as any, authorized)) {
+      return next(
+        new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          `PaymentOptions captures an authorization once and releases the rest, so a partial capture of ${MathBN.convert(amount as any).toFixed()} of ` +
+            `${authorized.toFixed()} ${String(payment.currency_code).toUpperCase()} is refused: capture the full amount and refund the difference.`
+        )
+      )
+    }
+    next()
+  } catch (error) {
+    next(error)
+  }
+}
