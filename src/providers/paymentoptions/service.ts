@@ -312,7 +312,16 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     }
   }
 
+  /**
+   * Medusa creates the payment with exactly the data this returns (not merged with the session's), so the whole
+   * session data goes back with the changes.
+   */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const answer = await this.authorize(input)
+    return { status: answer.status, data: { ...(input.data ?? {}), ...(answer.data ?? {}) } }
+  }
+
+  protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = readPaymentData(input.data)
     const ctx = this.ctx()
     let op = await latestCardOperation(ctx, data)
