@@ -3,9 +3,28 @@ import { ContainerRegistrationKeys, MathBN, MedusaError } from "@medusajs/framew
 import { PAYMENTOPTIONS_MODULE } from "../../modules/paymentoptions"
 import type PaymentOptionsModuleService from "../../modules/paymentoptions/service"
 import { isPaymentOptionsProvider } from "../../providers/paymentoptions/context"
-import { normalizeAmount } from "../../providers/paymentoptions/money"
+import { currencyDecimals, normalizeAmount } from "../../providers/paymentoptions/money"
 import { readPaymentData, RefundRecord } from "../../providers/paymentoptions/payment-data"
 import { shortfallOf } from "./cancel-shortfall"
+
+/**
+ * The decimals the server uses for each currency (Medusa's `defaultCurrencies`, as money.ts), keyed by lower-case
+ * code: the admin widget formats every amount with exactly these. A currency Medusa does not know is left out (the
+ * widget then shows the amount as stored, next to its code).
+ */
+export function currencyDecimalsOf(codes: Iterable<string | null | undefined>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const code of codes) {
+    if (!code) continue
+    const key = String(code).toLowerCase()
+    try {
+      out[key] = currencyDecimals(key)
+    } catch {
+      /* unknown currency: no decimals to give */
+    }
+  }
+  return out
+}
 
 /**
  * What the order page's PaymentOptions panel shows: each PaymentOptions payment's refund ledger (with the refunded
@@ -81,5 +100,10 @@ export async function paymentOptionsOrderView(container: MedusaContainer, orderI
       finished_at: c.finished_at ?? null,
     })),
     cancel_shortfall: shortfallOf(order),
+    currency_decimals: currencyDecimalsOf([
+      order.currency_code,
+      ...payments.map((p: any) => p.currency_code),
+      ...claims.map((c: any) => c.currency_code),
+    ]),
   }
 }
