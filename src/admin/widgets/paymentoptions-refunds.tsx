@@ -205,9 +205,15 @@ const PaymentOptionsRefundsWidget = ({ data: order }: DetailWidgetProps<AdminOrd
     return fresh
   }, [order.id])
 
+  // The admin's own Refund (and Capture) refetches the order: its payments' refund ids change, so reload.
+  const paymentsKey = (order.payment_collections ?? [])
+    .flatMap((pc) => pc.payments ?? [])
+    .map((p) => [p.id, p.captured_at ?? "", ...(p.refunds ?? []).map((r) => r.id)].join(":"))
+    .join(",")
+
   useEffect(() => {
     reload().catch((e) => setError(e?.message ?? String(e)))
-  }, [reload])
+  }, [reload, paymentsKey])
 
   if (payments && payments.length === 0) return null
 
