@@ -85,6 +85,19 @@ async function followUp(
         : `PaymentOptions: the authorization of payment session ${authorization.session_id} is already captured; a captured payment cannot be voided, refund it instead.`
     )
   }
+  // Nothing else is sent for an authorization while its capture or void has an unknown outcome.
+  const otherOpen = (await followUps(ctx, authorization, other)).find(isUnsettled)
+  if (otherOpen) {
+    const settled = await settleFollowUp(ctx, data, otherOpen)
+    if (settled.status === "succeeded") return followUp(ctx, data, authorization, kind, medusaId)
+    if (settled.status !== "declined") {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions: the ${other} of the authorization of payment session ${authorization.session_id} has an unknown outcome at the gateway; ` +
+          `no ${kind} is sent until it is settled (it settles from Transaction Status or the gateway's webhook).`
+      )
+    }
+  }
   const ops = await followUps(ctx, authorization, kind)
   const succeeded = ops.find((op) => op.status === "succeeded")
   if (succeeded) return { status: "succeeded", operation: succeeded }

@@ -135,7 +135,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return issue.input === undefined ? "is required" : `must be a ${issue.expected}`
     case "too_small":
-      return issue.origin === "string" ? "must not be empty" : `must be at least ${issue.minimum}`
+      return issue.origin === "string" ? "must not be empty" : issue.inclusive === false ? `must be greater than ${issue.minimum}` : `must be at least ${issue.minimum}`
     case "too_big":
       return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`
     case "invalid_value":

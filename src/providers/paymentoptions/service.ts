@@ -470,7 +470,8 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     const data = readPaymentData(input.data)
     if (data.canceled_at) return { status: PaymentSessionStatus.CANCELED, data: {} }
     const ctx = this.ctx()
-    const op = data.transaction_id ? undefined : await latestCardOperation(ctx, data)
+    const last = data.transaction_id ? undefined : await latestCardOperation(ctx, data)
+    const op = last && !(await isReleased(ctx, last)) ? last : undefined
     const id = data.transaction_id ?? op?.transaction_id
     const envelope = id ? await statusOf(ctx, id) : null
     if (!envelope) return { status: data.three_ds ? PaymentSessionStatus.REQUIRES_MORE : PaymentSessionStatus.PENDING, data: {} }

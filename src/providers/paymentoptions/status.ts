@@ -14,9 +14,10 @@ export type RefundStatus = "succeeded" | "pending" | "failed"
 export function outcomeOf(envelope: TransactionEnvelope): TransactionOutcome {
   const cls = classifyResponseCode(envelope.payment_details?.response_code)
   const code = envelope.gateway_response.code
-  if (cls === "unclear" || cls === "pending" || cls === "retryable") return "pending"
+  if (cls === "unclear" || cls === "pending") return "pending"
   if (envelope.success && /^INFO/i.test(code) && (cls === undefined || cls === "approved")) return "succeeded"
-  if (cls === "declined" || cls === "invalid" || /^(ERR|VAL)/i.test(code)) return "declined"
+  // "retryable" (issuer unavailable, try again) ends this transaction: a new one would be a new attempt.
+  if (cls === "declined" || cls === "invalid" || cls === "retryable" || /^(ERR|VAL)/i.test(code)) return "declined"
   return "pending"
 }
 
