@@ -3,49 +3,62 @@
  * __tests__/admin-format.spec.ts.
  *
  * Money stays a decimal string end to end: the provider stores major units as strings ("1200", "5.55")
- * and Intl.NumberFormat formats such a string exactly (no float on the way), with the currency's
- * ISO 4217 decimals (JPY 0, USD 2, KWD 3). Digits the stored string has beyond those are shown, never
- * rounded away.
+ * and Intl.NumberFormat formats such a string exactly (no float on the way). The number of decimals is the
+ * server's, never the browser's: GET /admin/paymentoptions/orders/:id returns `currency_decimals` (Medusa's
+ * `defaultCurrencies`, which the server computes every amount with), and Intl's own ISO 4217 table disagrees
+ * with it for 9 currencies (AMD, CRC, IRT, MNT, MUR, RSD, TZS, UZS, ZWL: 0 decimals in Medusa, 2 in Intl).
+ * Digits the stored string has beyond those decimals are shown, never rounded away.
  */
 
 import { cardDigits, maskPans as maskPansShared } from "../../providers/paymentoptions/masking"
 
 const DECIMAL = /^-?\d+(\.\d+)?$/
 
-/** The currency's minor-unit digits (ISO 4217, as Intl knows them), or null for an invalid code. */
-export function currencyDecimals(currencyCode: string): number | null {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: currencyCode })
-      .resolvedOptions().maximumFractionDigits ?? null
-  } catch {
-    return null
-  }
+/** The currency's decimals as the server gave them, or null when it gave none (or nothing sensible). */
+export function serverDecimals(
+  decimals: Readonly<Record<string, unknown>> | null | undefined,
+  currencyCode: string | null | undefined
+): number | null {
+  const value = decimals && currencyCode ? decimals[currencyCode.toLowerCase()] : undefined
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 20 ? value : null
 }
 
 /**
- * Formats a stored major-unit amount ("1200" JPY → "¥1,200", "5.5" USD → "$5.50").
- * Numbers from Medusa's API are accepted for display too. Anything that is not a plain decimal is shown
- * as it is, next to the currency code; a missing amount is "—".
+ * Formats a stored major-unit amount with the given decimals ("1200" JPY, 0 → "¥1,200"; "5.5" USD, 2 → "$5.50").
+ * Numbers from Medusa's API are accepted for display too. Without decimals (the server knows no such currency),
+ * or for anything that is not a plain decimal, the value is shown as it is next to the currency code; a missing
+ * amount is "—".
  */
 export function formatAmount(
   amount: string | number | null | undefined,
   currencyCode: string | null | undefined,
+  decimals: number | null | undefined,
   locale = "en-US"
 ): string {
   if (amount === null || amount === undefined || amount === "") return "—"
   const value = typeof amount === "number" ? String(amount) : amount.trim()
   const code = (currencyCode ?? "").toUpperCase()
-  const decimals = code ? currencyDecimals(code) : null
-  if (!DECIMAL.test(value) || decimals === null) return code ? `${value} ${code}` : value
+  const raw = code ? `${value} ${code}` : value
+  if (!DECIMAL.test(value) || !code || typeof decimals !== "number" || !Number.isInteger(decimals) || decimals < 0) return raw
   const given = value.includes(".") ? value.length - value.indexOf(".") - 1 : 0
-  const fmt = new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: code,
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: Math.max(decimals, given),
-  })
-  // Intl.NumberFormat formats a numeric string exactly (ES2023); the ES2021 lib typings only know numbers.
-  return fmt.format(value as unknown as number)
+  try {
+    const fmt = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: code,
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: Math.max(decimals, given),
+    })
+    // Intl.NumberFormat formats a numeric string exactly (ES2023); the ES2021 lib typings only know numbers.
+    return fmt.format(value as unknown as number)
+  } catch {
+    return raw // a code Intl refuses, or more digits than it formats
+  }
+}
+
+/** `formatAmount` bound to the server's `currency_decimals`: `money("1200", "jpy")`. */
+export function moneyFormatter(decimals: Readonly<Record<string, unknown>> | null | undefined, locale = "en-US") {
+  return (amount: string | number | null | undefined, currencyCode: string | null | undefined) =>
+    formatAmount(amount, currencyCode, serverDecimals(decimals, currencyCode), locale)
 }
 
 /** "12 Nov 2026, 14:03:07" in the given zone (default: the browser's); an unreadable value is shown as is. */
