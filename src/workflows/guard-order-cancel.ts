@@ -4,7 +4,11 @@ import { isPaymentOptionsProvider } from "../providers/paymentoptions/context"
 import { withPaymentLock } from "./helpers/locks"
 import { settleAndSyncLedger } from "./helpers/payment-ledger"
 
-export type GuardOrderCancelInput = { order_id: string }
+export type GuardOrderCancelInput = {
+  order_id: string
+  /** The caller holds the order's and its payments' locks already (the cancel route's middleware). */
+  locked?: boolean
+}
 
 /**
  * Run before Medusa cancels an order (the plugin's middleware on POST /admin/orders/:id/cancel). Medusa's cancel
@@ -26,7 +30,9 @@ export const guardOrderCancelStep = createStep("paymentoptions-guard-order-cance
     .flatMap((pc: any) => pc?.payments ?? [])
     .filter((p: any) => p && isPaymentOptionsProvider(p.provider_id) && (p.captures ?? []).length)
   for (const p of payments) {
-    const ledger = await withPaymentLock(container, p.id, () => settleAndSyncLedger(container, p.id))
+    const ledger = input.locked
+      ? await settleAndSyncLedger(container, p.id)
+      : await withPaymentLock(container, p.id, () => settleAndSyncLedger(container, p.id))
     const open = Object.entries(ledger.refunds).filter(([, r]) => r.status === "pending")
     if (open.length) {
       throw new MedusaError(

@@ -2,12 +2,20 @@ import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusaj
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { guardOrderCancelWorkflow } from "../../workflows/guard-order-cancel"
 import { recordCheckoutIpWorkflow } from "../../workflows/record-checkout-ip"
+import { holdLocks, orderLockKeys } from "./money-route-locks"
 
-/** POST /admin/orders/:id/cancel: refused first when Medusa's cancel would book a refund the gateway would refuse. */
+/**
+ * POST /admin/orders/:id/cancel on an order with PaymentOptions payments: runs under the order's and its payments'
+ * locks (Medusa's cancel refunds them), and is refused first when that refund would be refused by the provider while
+ * Medusa still booked it.
+ */
 export async function guardOrderCancel(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
-    await guardOrderCancelWorkflow(req.scope).run({ input: { order_id: req.params.id } })
-    next()
+    const keys = await orderLockKeys(req, req.params.id)
+    if (!keys.length) return next()
+    await holdLocks(req, res, next, keys, async () => {
+      await guardOrderCancelWorkflow(req.scope).run({ input: { order_id: req.params.id, locked: true } })
+    })
   } catch (error) {
     next(error)
   }

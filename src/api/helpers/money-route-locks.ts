@@ -23,7 +23,17 @@ async function paymentOptionsPayment(req: MedusaRequest) {
   return payment && isPaymentOptionsProvider(payment.provider_id) ? payment : null
 }
 
-async function holdLocks(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction, keys: string[]) {
+/**
+ * Takes `keys` (waiting up to LOCK_TIMEOUT_SECONDS), runs `before` under them, and holds them until the response is
+ * sent (or the connection closes), so Medusa's own handler runs under them too.
+ */
+export async function holdLocks(
+  req: MedusaRequest,
+  res: MedusaResponse,
+  next: MedusaNextFunction,
+  keys: string[],
+  before?: () => Promise<void>
+) {
   const locking = req.scope.resolve(Modules.LOCKING)
   const ownerId = `paymentoptions-http:${randomUUID()}`
   const deadline = Date.now() + LOCK_TIMEOUT_SECONDS * 1000
@@ -52,7 +62,27 @@ async function holdLocks(req: MedusaRequest, res: MedusaResponse, next: MedusaNe
   }
   res.once("finish", release)
   res.once("close", release)
+  try {
+    await before?.()
+  } catch (error) {
+    release()
+    return next(error)
+  }
   next()
+}
+
+/** The order's lock key and those of its PaymentOptions payments (empty when it has none). */
+export async function orderLockKeys(req: MedusaRequest, orderId: string): Promise<string[]> {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const {
+    data: [order],
+  } = await query.graph({
+    entity: "order",
+    fields: ["id", "payment_collections.payments.id", "payment_collections.payments.provider_id"],
+    filters: { id: orderId },
+  })
+  const payments = (order?.payment_collections ?? []).flatMap((pc: any) => pc?.payments ?? []).filter((p: any) => p && isPaymentOptionsProvider(p.provider_id))
+  return payments.length ? [orderLockKey(orderId), ...payments.map((p: any) => paymentLockKey(p.id)).sort()] : []
 }
 
 /** POST /admin/payments/:id/refund and /capture on a PaymentOptions payment run one at a time per payment and order. */
