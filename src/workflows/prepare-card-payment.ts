@@ -34,6 +34,7 @@ export const prepareCardPaymentStep = createStep("paymentoptions-prepare-card-pa
     fields: [
       "id",
       "customer_id",
+      "customer.has_account",
       "completed_at",
       "payment_collection.payment_sessions.id",
       "payment_collection.payment_sessions.provider_id",
@@ -50,7 +51,8 @@ export const prepareCardPaymentStep = createStep("paymentoptions-prepare-card-pa
   if (!cart || !session || !isPaymentOptionsProvider(session.provider_id)) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment session ${input.payment_session_id} is not a PaymentOptions session of cart ${input.cart_id}.`)
   }
-  if (cart.customer_id && input.customer_id !== cart.customer_id) {
+  // Medusa gives a guest cart a guest customer (has_account false): only a registered customer's cart needs its login.
+  if (cart.customer_id && (cart as any).customer?.has_account && input.customer_id !== cart.customer_id) {
     throw new MedusaError(MedusaError.Types.NOT_FOUND, `Payment session ${input.payment_session_id} is not a PaymentOptions session of cart ${input.cart_id}.`)
   }
   if (cart.completed_at) throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `Cart ${cart.id} is already completed.`)
