@@ -14,12 +14,11 @@ export const deleteSavedCardStep = createStep("paymentoptions-delete-saved-card"
   const holders = (customer?.account_holders ?? []).filter((h: any) => h && isPaymentOptionsProvider(h.provider_id))
   const paymentModule = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   for (const holder of holders) {
-    try {
-      await paymentModule.deletePaymentMethods({ id: input.payment_method_id, provider_id: holder.provider_id, context: { account_holder: holder } } as any)
-      return new StepResponse({ id: input.payment_method_id, deleted: true })
-    } catch (error) {
-      if (!(error instanceof MedusaError) || error.type !== MedusaError.Types.NOT_FOUND) throw error
-    }
+    // Asked first: deletePaymentMethods turns the provider's NOT_FOUND into a plain Error (promiseAll aggregateErrors).
+    const owned = await paymentModule.listPaymentMethods({ provider_id: holder.provider_id, context: { account_holder: holder } } as any)
+    if (!(owned as { id: string }[]).some((m) => m.id === input.payment_method_id)) continue
+    await paymentModule.deletePaymentMethods({ id: input.payment_method_id, provider_id: holder.provider_id, context: { account_holder: holder } } as any)
+    return new StepResponse({ id: input.payment_method_id, deleted: true })
   }
   throw new MedusaError(MedusaError.Types.NOT_FOUND, `No saved card ${input.payment_method_id} for this customer.`)
 })
