@@ -2,16 +2,19 @@
  * The "PaymentOptions refunds" admin widget in a real browser (jest phase TEST_TYPE=browser).
  *
  * 1. embedded PostgreSQL (scripts/postgres.ts) and the bundled sandbox gateway
- * 2. a throwaway Medusa app under .tmp/admin-app that installs this plugin from its `npm pack` tarball,
- *    `medusa build` (backend + admin with the widget), `db:migrate`, `medusa user`, `medusa start`
- *    (NODE_ENV=production: the built admin is served at /app)
- * 3. over HTTP: a JPY store, two orders paid on the hosted page; on order A a succeeded refund (¥1,200),
- *    a refund left pending and then declined at the gateway (¥300 → failed) and a refund whose answer
- *    timed out after the gateway committed it (¥800 → pending, no gateway id); on order B a refund the
- *    gateway answered "pending" (¥500, with its gateway id)
- * 4. headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): log in at /app/login,
- *    open the orders, assert what the widget shows against payment.data, screenshot the widget, and
- *    press "Check now"
+ * 2. a throwaway Medusa app under .tmp/admin-app that installs this plugin from its `npm pack` tarball (in
+ *    `plugins`, with `autoRefundOnReturn`), `medusa build` (backend + admin with the widget), `db:migrate` (Medusa's
+ *    and the plugin module's tables), `medusa user`, `medusa start` (NODE_ENV=production: the built admin is served
+ *    at /app; the settle job registered but off, so only the buttons settle anything)
+ * 3. over HTTP: a JPY store, three orders paid on the hosted page; on order A a succeeded refund (¥1,200), a refund
+ *    left pending and then declined at the gateway (¥300 → failed) and a refund whose answer timed out after the
+ *    gateway committed it (¥800 → pending, no gateway id); on order B a refund the gateway answered "pending"
+ *    (¥500, with its gateway id); order C fulfilled, a pending ¥500 refund on it, then its item returned and
+ *    received: the automatic return refund waits for the pending one
+ * 4. headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): log in at /app/login, open the
+ *    orders, assert what the widget (JS SDK + React Query over GET /admin/paymentoptions/orders/:id) shows against
+ *    the stored data, screenshot it, press "Check now" (order B's refund settles; order A's cannot be asked) and
+ *    resolve order A's refund by hand; see order C's "Return refund in progress"
  *
  * The screenshot goes to .tmp/admin-refunds.png; with UPDATE_SCREENSHOT=1 to docs/admin-refunds.png (the
  * README's picture), so a plain test run never changes a tracked file.
@@ -26,6 +29,7 @@ import type { Browser, Locator, Page } from "playwright-core"
 import { chromium } from "playwright-core"
 import { Sandbox, startSandbox } from "../../sandbox"
 import { getFreePort } from "../../scripts/postgres"
+import { fulfillOrder, orderItems, returnAndReceive, setupFulfillment, waitFor } from "../helpers/returns-flow"
 import {
   adminHeaders,
   AuthHeaders,
@@ -53,10 +57,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 const SCREENSHOT = join(ROOT, process.env.UPDATE_SCREENSHOT === "1" ? "docs" : ".tmp", "admin-refunds.png")
 const LOG = join(ROOT, ".tmp", "browser-medusa.log")
 const ADMIN = { email: "admin@browser-test.local", password: "browser-test-password" }
-const SETTLE_ROUTE = join(
-  ROOT, ".tmp", "admin-app", "node_modules", "medusa-payment-paymentoptions",
-  ".medusa", "server", "src", "api", "admin", "paymentoptions", "payments", "[id]", "settle", "route.js"
-)
 
 const t0 = Date.now()
 const say = (msg: string) => console.log(`[browser-test +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`)
@@ -73,6 +73,7 @@ let admin: AuthHeaders
 let baseUrl: string
 let orderA: { id: string; paymentId: string }
 let orderB: { id: string; paymentId: string }
+let orderC: { id: string; paymentId: string; returnId: string }
 const pageErrors: string[] = []
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -107,6 +108,12 @@ async function storedRefunds(paymentId: string): Promise<Array<{ id: string } & 
   return Object.entries<any>(payment.data?.refunds ?? {})
     .map(([id, r]) => ({ id, ...r }))
     .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)))
+}
+
+/** GET /admin/paymentoptions/orders/:id, the widget's own data. */
+async function panelOf(orderId: string): Promise<any> {
+  const { data } = await api.get(`/admin/paymentoptions/orders/${orderId}`, admin)
+  return data.order
 }
 
 async function openOrder(orderId: string): Promise<Locator> {
@@ -144,6 +151,9 @@ beforeAll(async () => {
     PO_TIMEOUT_MS: "1000",
     PO_SETTLE_TIMEOUT_MS: "400",
     PO_SETTLE_INTERVAL_MS: "100",
+    PO_AUTO_REFUND_ON_RETURN: "1",
+    // The settle job would settle the pending refunds by itself: here only the widget's buttons do.
+    PAYMENTOPTIONS_SETTLE_JOB: "off",
     MEDUSA_DISABLE_TELEMETRY: "true",
   }
   await runMedusa(["db:migrate"], app.serverDir, env, out)
@@ -183,7 +193,21 @@ beforeAll(async () => {
   const txB = (await getPayment(api, admin, orderB.paymentId)).data.transaction_id
   sandbox.addFault({ op: "refund", fault: "pending", transactionId: txB })
   await refundOk(orderB.paymentId, 500)
-  say(`orders ${orderA.id} (3 refunds) and ${orderB.id} (1 pending refund) ready`)
+
+  // Order C: fulfilled, a pending refund, then the item returned and received: the automatic return refund
+  // recomputes what is owed and waits, since a refund on the payment has no final outcome yet.
+  const fulfillment = await setupFulfillment(api, admin, { salesChannelId: store.salesChannelId, countryCode: "jp", currency_code: "jpy" })
+  const paidC = await paidOrder(store)
+  await fulfillOrder(api, admin, paidC.id, fulfillment)
+  const txC = (await getPayment(api, admin, paidC.paymentId)).data.transaction_id
+  sandbox.addFault({ op: "refund", fault: "pending", transactionId: txC })
+  await refundOk(paidC.paymentId, 500)
+  const [item] = await orderItems(api, admin, paidC.id)
+  const returnId = await returnAndReceive(api, admin, { orderId: paidC.id, locationId: fulfillment.locationId, items: [{ id: item.id, quantity: 1 }] })
+  orderC = { ...paidC, returnId }
+  const claim = await waitFor(async () => (await panelOf(orderC.id)).return_refunds.find((c: any) => c.return_id === returnId && c.status !== "in_progress"), 30_000)
+  expect(claim).toMatchObject({ return_id: returnId, status: "waiting" })
+  say(`orders ${orderA.id} (3 refunds), ${orderB.id} (1 pending refund), ${orderC.id} (return refund waiting) ready`)
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -225,6 +249,8 @@ describe("admin widget: PaymentOptions refunds on the order page", () => {
     const widget = await openOrder(orderA.id)
     const payment = await getPayment(api, admin, orderA.paymentId)
     const refunds = await storedRefunds(orderA.paymentId)
+    const panel = await panelOf(orderA.id)
+    expect(panel.currency_decimals).toEqual({ jpy: 0 })
 
     expect(await widget.getByRole("heading", { name: "PaymentOptions refunds" }).isVisible()).toBe(true)
     expect(await widget.getByTestId("po-transaction-id").innerText()).toBe(payment.data.transaction_id)
@@ -246,6 +272,8 @@ describe("admin widget: PaymentOptions refunds on the order page", () => {
       expect(await row.getByTestId("po-refund-status").innerText()).toBe(expected[i].status)
       expect(await row.getByTestId("po-refund-amount").innerText()).toBe(expected[i].amount)
       expect(await row.getByTestId("po-refund-ref").innerText()).toBe(r.ref ?? "—")
+      expect(await row.getByTestId("po-refund-transaction-id").count()).toBe(r.transaction_id ? 1 : 0)
+      if (r.transaction_id) expect(await row.getByTestId("po-refund-transaction-id").innerText()).toBe(r.transaction_id)
       const message = [r.code, r.message].filter(Boolean).join(" · ")
       expect(await row.getByTestId("po-refund-message").innerText()).toContain(message || "—")
       expect(await row.innerText()).toContain(r.id)
@@ -253,6 +281,9 @@ describe("admin widget: PaymentOptions refunds on the order page", () => {
     // The succeeded refund carries the gateway's ref; the timed-out one has none yet.
     expect(refunds[0].ref).toEqual(expect.any(String))
     expect(refunds[2].ref).toBeNull()
+    // No return refund, no cancel shortfall on this order.
+    expect(await widget.getByTestId("po-return-in-progress").count()).toBe(0)
+    expect(await widget.getByTestId("po-cancel-shortfall").count()).toBe(0)
 
     // Never a card number anywhere on the page.
     const html = await page.content()
@@ -265,6 +296,9 @@ describe("admin widget: PaymentOptions refunds on the order page", () => {
     const flag = widget.getByTestId("po-pending-flag")
     expect(await flag.innerText()).toContain("1 refund has an unknown outcome at the gateway")
     expect(await flag.getByRole("button", { name: "Check now" }).isEnabled()).toBe(true)
+    // The timed-out refund has no gateway id: it offers Resolve.
+    const timedOut = (await storedRefunds(orderA.paymentId)).find((r) => r.status === "pending")!
+    expect(await widget.getByTestId(`po-refund-${timedOut.id}`).getByTestId("po-resolve-open").count()).toBe(1)
 
     mkdirSync(dirname(SCREENSHOT), { recursive: true })
     await widget.scrollIntoViewIfNeeded()
@@ -280,36 +314,60 @@ describe("admin widget: PaymentOptions refunds on the order page", () => {
     expect(pending).toMatchObject({ status: "pending", transaction_id: expect.any(String) })
     const row = widget.getByTestId(`po-refund-${pending.id}`)
     expect(await row.getByTestId("po-refund-status").innerText()).toBe("pending")
+    expect(await widget.getByTestId("po-refunded").innerText()).toBe("¥0")
     const button = widget.getByTestId("po-check-now")
     expect(await button.isEnabled()).toBe(true)
-
-    if (!existsSync(SETTLE_ROUTE)) {
-      // The route (POST /admin/paymentoptions/payments/:id/settle) is not in this build of the plugin.
-      console.warn(`[browser-test] ${SETTLE_ROUTE} missing: only the button's presence was checked`)
-      return
-    }
 
     // The gateway has meanwhile decided: the refund went through.
     sandbox!.settle(pending.transaction_id, "succeeded")
     await button.click()
     await row.getByTestId("po-refund-status").filter({ hasText: "succeeded" }).waitFor({ timeout: 30_000 })
-    expect(await widget.getByTestId("po-settle-result").innerText()).toContain("succeeded")
-    expect(await widget.getByTestId("po-pending-flag").count()).toBe(0)
-    expect(await widget.getByTestId("po-refunded").innerText()).toBe("¥500")
+    expect(await widget.getByTestId("po-settle-result").innerText()).toContain("is now succeeded")
+    await widget.getByTestId("po-pending-flag").waitFor({ state: "detached", timeout: 30_000 })
+    await widget.getByTestId("po-refunded").filter({ hasText: "¥500" }).waitFor({ timeout: 30_000 })
     expect((await storedRefunds(orderB.paymentId))[0]).toMatchObject({ id: pending.id, status: "succeeded" })
+  })
 
-    // On order A the pending refund has no gateway id (the answer timed out): the gateway cannot be asked,
-    // the widget says an operator must look it up, and still shows it pending.
-    const widgetA = await openOrder(orderA.id)
+  it("a refund the gateway never named: Check now says so, Resolve records the portal's answer", async () => {
+    const widget = await openOrder(orderA.id)
     const timedOut = (await storedRefunds(orderA.paymentId)).find((r) => r.status === "pending")!
-    await widgetA.getByTestId("po-check-now").click()
-    const resultA = widgetA.getByTestId("po-settle-result")
-    await resultA.waitFor({ timeout: 30_000 })
-    expect(await resultA.innerText()).toContain(`${timedOut.id}: the gateway never named this refund`)
-    expect(await widgetA.getByTestId("po-pending-flag").count()).toBe(1)
+    await widget.getByTestId("po-check-now").click()
+    const result = widget.getByTestId("po-settle-result")
+    await result.waitFor({ timeout: 30_000 })
+    expect(await result.innerText()).toContain(`${timedOut.id}: the gateway never named this refund`)
+    expect(await widget.getByTestId("po-pending-flag").count()).toBe(1)
     for (const r of await storedRefunds(orderA.paymentId)) {
-      expect(await widgetA.getByTestId(`po-refund-${r.id}`).getByTestId("po-refund-status").innerText()).toBe(r.status)
+      expect(await widget.getByTestId(`po-refund-${r.id}`).getByTestId("po-refund-status").innerText()).toBe(r.status)
     }
+
+    // The operator finds "Medusa refund <id>" in the portal: it went through.
+    const row = widget.getByTestId(`po-refund-${timedOut.id}`)
+    await row.getByTestId("po-resolve-open").click()
+    const form = widget.getByTestId(`po-resolve-${timedOut.id}`)
+    expect(await form.getByTestId("po-resolve-succeeded").isDisabled()).toBe(true) // a note is required
+    await form.getByTestId("po-resolve-note").fill("Portal shows the refund as approved")
+    await form.getByTestId("po-resolve-succeeded").click()
+    await row.getByTestId("po-refund-status").filter({ hasText: "succeeded" }).waitFor({ timeout: 30_000 })
+    expect(await form.getByTestId("po-resolve-result").innerText()).toBe(`${timedOut.id} is now succeeded`)
+    expect(await row.getByTestId("po-refund-resolution").innerText()).toContain("Portal shows the refund as approved")
+    await widget.getByTestId("po-pending-flag").waitFor({ state: "detached", timeout: 30_000 })
+    await widget.getByTestId("po-refunded").filter({ hasText: "¥2,000" }).waitFor({ timeout: 30_000 })
+    expect((await storedRefunds(orderA.paymentId)).find((r) => r.id === timedOut.id)).toMatchObject({
+      status: "succeeded",
+      resolution: expect.objectContaining({ note: "Portal shows the refund as approved" }),
+    })
+  })
+
+  it("shows a return refund in progress while it waits for a refund with an unknown outcome", async () => {
+    const widget = await openOrder(orderC.id)
+    const banner = widget.getByTestId("po-return-in-progress")
+    expect(await banner.innerText()).toContain("Return refund in progress")
+    expect(await banner.innerText()).toContain(`return ${orderC.returnId}`)
+    const claim = widget.getByTestId(`po-claim-${orderC.returnId}`)
+    expect(await claim.getByTestId("po-claim-status").innerText()).toBe("waiting")
+    expect(await claim.getAttribute("data-status")).toBe("waiting")
+    // The refund it waits for is on the payment, pending, with Check now.
+    expect(await widget.getByTestId("po-pending-flag").count()).toBe(1)
   })
 
   it("raised no uncaught errors in the page", () => {

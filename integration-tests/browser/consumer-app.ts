@@ -3,6 +3,10 @@
  * tarball, with `plugins: [{ resolve: "medusa-payment-paymentoptions" }]` (which brings the admin
  * extension) and the provider `medusa-payment-paymentoptions/providers/paymentoptions`.
  *
+ * The `plugins` entry is what brings the plugin's module (operation log, return-refund claims, …), its admin routes,
+ * subscribers, job and widget; `medusa db:migrate` in the built app creates the module's tables from the plugin's
+ * migrations, as a store does after installing it.
+ *
  * Layout (under <repo>/.tmp/admin-app, recreated each run):
  *   package.json, tsconfig.json, medusa-config.ts
  *   node_modules/medusa-payment-paymentoptions/   the unpacked tarball (exactly the published files)
@@ -61,6 +65,7 @@ module.exports = defineConfig({
               refundSettleTimeoutMs: Number(process.env.PO_SETTLE_TIMEOUT_MS || 10000),
               refundSettleIntervalMs: Number(process.env.PO_SETTLE_INTERVAL_MS || 1000),
               backendUrl: process.env.PO_BACKEND_URL,
+              autoRefundOnReturn: process.env.PO_AUTO_REFUND_ON_RETURN === "1",
             },
           },
         ],
