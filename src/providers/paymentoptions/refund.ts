@@ -162,8 +162,28 @@ export async function refundTransaction(
   return {
     record: refundRecordOf(operation),
     refundedAmount: operation.status === "succeeded" ? addAmounts(totals.succeeded, amount, currencyCode) : normalizeAmount(totals.succeeded, currencyCode),
-    settled,
+    settled: { ...(await staleRecords(ctx, data, transactionId, refundId)), ...settled },
   }
+}
+
+/**
+ * The transaction's other refunds whose ledger record (`data.refunds`) no longer says what the operation log does:
+ * e.g. a lost answer a refund webhook named since (the webhook writes only the log). Returned with this refund, they
+ * keep the ledger in step with the derived refunded_amount.
+ */
+async function staleRecords(ctx: GatewayContext, data: PaymentOptionsData, transactionId: string, except: string): Promise<Record<string, RefundRecord>> {
+  const ledger = (data.refunds ?? {}) as Record<string, RefundRecord>
+  const stale: Record<string, RefundRecord> = {}
+  for (const op of await ctx.store.operationsWhere({ parent_transaction_id: transactionId, kind: ["refund"] })) {
+    if (!op.medusa_id || op.medusa_id === except) continue
+    const record = refundRecordOf(op)
+    const known = ledger[op.medusa_id]
+    const differs = known
+      ? known.status !== record.status || known.transaction_id !== record.transaction_id || JSON.stringify(known.resolution ?? null) !== JSON.stringify(record.resolution ?? null)
+      : record.status !== "failed"
+    if (differs) stale[op.medusa_id] = record
+  }
+  return stale
 }
 
 async function replay(ctx: GatewayContext, transactionId: string, op: OperationRecord): Promise<RefundResult> {
