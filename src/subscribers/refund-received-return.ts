@@ -1,5 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
-import { OrderWorkflowEvents } from "@medusajs/framework/utils"
+import { SkipExecutionError } from "@medusajs/framework/orchestration"
+import { ContainerRegistrationKeys, OrderWorkflowEvents } from "@medusajs/framework/utils"
 import { refundReceivedReturnWorkflow } from "../workflows/refund-received-return"
 
 /**
@@ -10,10 +11,18 @@ import { refundReceivedReturnWorkflow } from "../workflows/refund-received-retur
 export default async function refundReceivedReturn({ event, container }: SubscriberArgs<{ order_id?: string; return_id?: string }>) {
   const returnId = event.data?.return_id
   if (!returnId) return
-  await refundReceivedReturnWorkflow(container).run({
-    input: { return_id: returnId },
-    context: { transactionId: `paymentoptions-return-refund:${returnId}` },
-  })
+  try {
+    await refundReceivedReturnWorkflow(container).run({
+      input: { return_id: returnId },
+      context: { transactionId: `paymentoptions-return-refund:${returnId}` },
+    })
+  } catch (error) {
+    // Another delivery of the event (this process or another) is running the same return's workflow right now.
+    if (!SkipExecutionError.isSkipExecutionError(error)) throw error
+    container
+      .resolve(ContainerRegistrationKeys.LOGGER)
+      .info(`PaymentOptions automatic refund for return ${returnId} is already being handled by another delivery of ${event.name}; nothing to do.`)
+  }
 }
 
 export const config: SubscriberConfig = {
