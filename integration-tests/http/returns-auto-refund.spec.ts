@@ -1,14 +1,19 @@
 /**
  * The automatic refund of a received return (provider option autoRefundOnReturn, on here through
  * PO_AUTO_REFUND_ON_RETURN=1) in a real Medusa 2.21 with real PostgreSQL and the bundled sandbox gateway:
- * the admin's return flow over HTTP → `order.return_received` → the plugin's subscriber →
- * refundPaymentWorkflow → the provider → the gateway.
+ * the admin's return flow over HTTP → `order.return_received` → the plugin's subscriber → the workflow
+ * paymentoptions-refund-received-return → Medusa's refundPaymentWorkflow → the provider → the gateway.
+ *
+ * The return's claim is a row of the plugin's module (GET /admin/paymentoptions/orders/:id → return_refunds),
+ * mirrored onto the return as `metadata.paymentoptions_refund` = { claim_id, status } once the workflow ends.
  */
 import { capturePaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { Modules, OrderWorkflowEvents } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { getFreePort } from "../../scripts/postgres"
+import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
+import refundReceivedReturn from "../../src/subscribers/refund-received-return"
 import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
-import refundOnReturnReceived from "../../src/subscribers/refund-on-return-received"
 import {
   createReturnShippingOption,
   fulfillOrder,
@@ -29,22 +34,29 @@ import {
   getPayment,
   payOnHostedPage,
   PAYMENTOPTIONS_PROVIDER_ID,
+  refund,
   seedStore,
 } from "../helpers/store-flow"
 
 jest.setTimeout(120_000)
 
-const sandbox = sandboxForMedusa(() => ({
-  PO_TIMEOUT_MS: "1500",
-  PO_AUTO_REFUND_ON_RETURN: "1",
-  PO_REFUND_SETTLE_MS: "300",
-  // The scheduled settle job must not run by itself during the tests.
-  PAYMENTOPTIONS_SETTLE_JOB: "off",
-}))
+const sandbox = sandboxForMedusa(async () => {
+  // The gateway's webhooks come back to this Medusa (a known port), not to whatever listens on :9000.
+  const port = await getFreePort()
+  return {
+    PORT: String(port),
+    PO_BACKEND_URL: `http://localhost:${port}`,
+    PO_TIMEOUT_MS: "1500",
+    PO_AUTO_REFUND_ON_RETURN: "1",
+    PO_REFUND_SETTLE_MS: "300",
+    // The scheduled settle job must not run by itself during the tests (one test runs it by hand).
+    PAYMENTOPTIONS_SETTLE_JOB: "off",
+  }
+})
 const gatewayRefundsOf = (transactionId: string) => refundsOf(sandbox, transactionId)
 
 const MARKER = "paymentoptions_refund"
-
+const FINAL = ["succeeded", "partial", "failed", "nothing_owed"]
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
@@ -52,6 +64,8 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       sandbox.clearFaults()
+      // Refund webhooks would settle a lost answer by themselves a moment later; the tests decide when.
+      sandbox.configure({ refundWebhooks: false })
       admin = await testAdmin(api, getContainer)
     })
 
@@ -73,11 +87,19 @@ medusaIntegrationTestRunner({
       return { store, fulfillment, order, payment, items }
     }
 
-    /** The return's marker once it is final (not in_progress), or null if none appears in time. */
-    async function finalMarker(returnId: string, timeoutMs = 15_000) {
+    /** The return's claim as the order's PaymentOptions panel shows it (GET /admin/paymentoptions/orders/:id). */
+    async function claimOf(orderId: string, returnId: string) {
+      const { data } = await api.get(`/admin/paymentoptions/orders/${orderId}`, admin)
+      return (data.order.return_refunds as any[]).find((c) => c.return_id === returnId) ?? null
+    }
+
+    /** The claim once it is final and mirrored on the return's metadata (or null if that does not happen in time). */
+    async function finalClaim(orderId: string, returnId: string, statuses = FINAL, timeoutMs = 20_000) {
       return waitFor(async () => {
+        const claim = await claimOf(orderId, returnId)
+        if (!claim || !statuses.includes(claim.status)) return null
         const marker = (await getReturn(api, admin, returnId)).metadata?.[MARKER]
-        return marker && marker.status !== "in_progress" ? marker : null
+        return marker?.status === claim.status ? claim : null
       }, timeoutMs)
     }
 
@@ -95,26 +117,28 @@ medusaIntegrationTestRunner({
         items: [{ id: items[0].id, quantity: 1 }],
       })
 
-      const marker = await finalMarker(returnId)
+      const claim = await finalClaim(order.id, returnId)
       // refundPaymentWorkflow emitted payment.refunded, as for the Refund button.
       const events = emitted.mock.calls.flatMap((call) => [call[0]].flat() as any[])
       expect(events).toContainEqual(expect.objectContaining({ name: "payment.refunded", data: { id: payment.id } }))
       emitted.mockRestore()
-      expect(marker).toMatchObject({
+      expect(claim).toMatchObject({
+        id: expect.stringMatching(/^poret_/),
         status: "succeeded",
-        order_id: order.id,
         currency_code: "jpy",
         owed: "5000",
-        planned: [{ payment_id: payment.id, amount: "5000" }],
         refunds: [{ payment_id: payment.id, refund_id: expect.stringMatching(/^ref_/), amount: "5000", status: "succeeded" }],
+        not_refunded: null,
+        error: null,
+        finished_at: expect.any(String),
       })
-      expect(marker.not_refunded).toBeUndefined()
+      expect((await getReturn(api, admin, returnId)).metadata[MARKER]).toEqual({ claim_id: claim.id, status: "succeeded" })
 
       // The gateway got one refund of ¥5,000; Medusa has its refund row, the order its refund transaction.
-      expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
+      expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => [t.amount, t.notes])).toEqual([["5000", `Medusa refund ${claim.refunds[0].refund_id}`]])
       const record = await getPayment(api, admin, payment.id)
       expect(record.refunds).toHaveLength(1)
-      expect(record.refunds[0]).toMatchObject({ id: marker.refunds[0].refund_id, amount: 5000, note: `Automatic refund for return ${returnId}` })
+      expect(record.refunds[0]).toMatchObject({ id: claim.refunds[0].refund_id, amount: 5000, note: `Automatic refund for return ${returnId}` })
       expect(record.data.refunds[record.refunds[0].id]).toMatchObject({ status: "succeeded", amount: "5000" })
       expect(record.data.refunded_amount).toBe("5000")
       const detail = await orderDetail(order.id)
@@ -131,13 +155,13 @@ medusaIntegrationTestRunner({
       const event = { name: OrderWorkflowEvents.RETURN_RECEIVED, data: { order_id: order.id, return_id: returnId } }
       await Promise.all([
         container.resolve(Modules.EVENT_BUS).emit(event),
-        refundOnReturnReceived({ event, container, pluginOptions: {} }),
-        refundOnReturnReceived({ event, container, pluginOptions: {} }),
+        refundReceivedReturn({ event, container, pluginOptions: {} } as any),
+        refundReceivedReturn({ event, container, pluginOptions: {} } as any),
       ])
       await new Promise((r) => setTimeout(r, 1500))
       expect(gatewayRefundsOf(payment.data.transaction_id)).toHaveLength(1)
       expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
-      expect((await getReturn(api, admin, returnId)).metadata[MARKER]).toEqual(marker)
+      expect(await claimOf(order.id, returnId)).toEqual(claim)
     })
 
     it("concurrent deliveries of the first receipt still refund once", async () => {
@@ -150,11 +174,13 @@ medusaIntegrationTestRunner({
       // Race the bus's own delivery with three more, before the first can have finished.
       const container = getContainer()
       const event = { name: OrderWorkflowEvents.RETURN_RECEIVED, data: { order_id: order.id, return_id: returnId } }
-      await Promise.all([1, 2, 3].map(() => refundOnReturnReceived({ event, container, pluginOptions: {} })))
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ amount: "5000", status: "succeeded" }] })
+      await Promise.all([1, 2, 3].map(() => refundReceivedReturn({ event, container, pluginOptions: {} } as any)))
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ amount: "5000", status: "succeeded" }] })
       expect(gatewayRefundsOf(payment.data.transaction_id)).toHaveLength(1)
       expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+      const { data } = await api.get(`/admin/paymentoptions/orders/${order.id}`, admin)
+      expect(data.order.return_refunds).toHaveLength(1)
     })
 
     it("a return received in two steps is refunded once, when its last item arrives", async () => {
@@ -166,13 +192,14 @@ medusaIntegrationTestRunner({
         receive: [{ id: items[0].id, quantity: 1 }],
       })
       await new Promise((r) => setTimeout(r, 1500))
+      expect(await claimOf(order.id, returnId)).toBeNull()
       expect((await getReturn(api, admin, returnId)).metadata?.[MARKER]).toBeUndefined()
       expect(gatewayRefundsOf(payment.data.transaction_id)).toHaveLength(0)
       expect((await orderSummary(api, admin, order.id)).pending_difference).toBe(-5000)
 
       await receiveReturn(api, admin, returnId, [{ id: items[0].id, quantity: 1 }])
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({ status: "succeeded", owed: "10000", refunds: [{ payment_id: payment.id, amount: "10000", status: "succeeded" }] })
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "succeeded", owed: "10000", refunds: [{ payment_id: payment.id, amount: "10000", status: "succeeded" }] })
       expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["10000"])
       // Medusa 2.21 leaves a return received in two steps "partially_received" (its item keeps the last step's quantity).
       expect((await getReturn(api, admin, returnId)).status).toBe("partially_received")
@@ -205,33 +232,35 @@ medusaIntegrationTestRunner({
 
       // First return: ¥5,000 owed, all of it on the oldest payment.
       const r1 = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: units[0], quantity: 1 }] })
-      const m1 = await finalMarker(r1)
-      expect(m1).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: first.id, amount: "5000", status: "succeeded" }] })
+      expect(await finalClaim(order.id, r1)).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: first.id, amount: "5000", status: "succeeded" }] })
 
       // Second return: the oldest payment has nothing left, so the second one pays it.
       const r2 = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: units[1], quantity: 1 }] })
-      const m2 = await finalMarker(r2)
-      expect(m2).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: secondId, amount: "5000", status: "succeeded" }] })
+      expect(await finalClaim(order.id, r2)).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: secondId, amount: "5000", status: "succeeded" }] })
 
       expect(gatewayRefundsOf(first.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
       expect(gatewayRefundsOf(second.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
       expect((await orderSummary(api, admin, order.id)).pending_difference).toBe(0)
     })
 
-    it("an order paid with another provider: nothing is refunded by us, the marker says what is left and why", async () => {
+    it("an order paid with another provider: nothing is refunded by us, the claim says what is left and why", async () => {
       const { order, payment, items, fulfillment } = await fulfilledOrder(1, "pp_system_default")
       expect(payment.provider_id).toBe("pp_system_default")
       const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({
         status: "partial",
         owed: "5000",
-        planned: [],
         refunds: [],
         not_refunded: { amount: "5000", payments: [{ payment_id: payment.id, reason: expect.stringContaining("pp_system_default"), refundable: "5000" }] },
       })
       expect((await getPayment(api, admin, payment.id)).refunds).toEqual([])
       expect((await orderSummary(api, admin, order.id)).pending_difference).toBe(-5000)
+      // Reconciliation lists it, with what to do.
+      const { data } = await api.get("/admin/paymentoptions/reconciliation", admin)
+      expect(data.items).toContainEqual(
+        expect.objectContaining({ kind: "return_refund_stuck", order_id: order.id, amount: "5000", detail: expect.stringContaining(returnId), action: expect.stringContaining("Refund") })
+      )
     })
 
     it("a return that owes nothing (its shipping costs what the item did) refunds nothing", async () => {
@@ -243,21 +272,21 @@ medusaIntegrationTestRunner({
         items: [{ id: items[0].id, quantity: 1 }],
         shipping: { shippingOptionId: returnShipping, amount: 5000 },
       })
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({ status: "nothing_owed", owed: "0", refunds: [] })
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "nothing_owed", owed: "0", refunds: [] })
       expect(gatewayRefundsOf(payment.data.transaction_id)).toHaveLength(0)
       expect((await getPayment(api, admin, payment.id)).refunds).toEqual([])
     })
 
-    it("a gateway failure: marker failed with the reason, logged with the ids, no refund row, nothing sent twice", async () => {
+    it("a gateway failure: claim failed with the reason, logged with the ids, no refund row, nothing sent twice", async () => {
       const { order, payment, items, fulfillment } = await fulfilledOrder(1)
       const logger = getContainer().resolve("logger")
       const errors = jest.spyOn(logger, "error")
       sandbox.addFault({ op: "refund", fault: "decline", transactionId: payment.data.transaction_id })
       const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
 
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({
         status: "failed",
         owed: "5000",
         refunds: [{ payment_id: payment.id, refund_id: null, amount: "5000", status: "failed", error: expect.stringContaining("declined") }],
@@ -274,27 +303,73 @@ medusaIntegrationTestRunner({
 
       // Another delivery does not retry on its own: the admin decides (Refund button).
       const event = { name: OrderWorkflowEvents.RETURN_RECEIVED, data: { order_id: order.id, return_id: returnId } }
-      await refundOnReturnReceived({ event, container: getContainer(), pluginOptions: {} })
+      await refundReceivedReturn({ event, container: getContainer(), pluginOptions: {} } as any)
       const refundRequests = sandbox.requests().filter((r) => r.path.endsWith("/refund") && (r.body as any)?.transactionId === payment.data.transaction_id)
       expect(refundRequests).toHaveLength(1)
+      expect((await claimOf(order.id, returnId)).status).toBe("failed")
       expect((await getReturn(api, admin, returnId)).metadata[MARKER].status).toBe("failed")
     })
 
-    it("a timeout after the gateway committed: the automatic refund is recorded pending, never resent", async () => {
+    it("a timeout after the gateway committed: the automatic refund is recorded pending, never resent, and listed", async () => {
       const { order, payment, items, fulfillment } = await fulfilledOrder(1)
       sandbox.addFault({ op: "refund", fault: "timeout_after", transactionId: payment.data.transaction_id, delayMs: 5000 })
       const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
-      const marker = await finalMarker(returnId)
-      expect(marker).toMatchObject({ status: "succeeded", refunds: [{ payment_id: payment.id, amount: "5000", status: "pending" }] })
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "succeeded", refunds: [{ payment_id: payment.id, amount: "5000", status: "pending" }] })
+      const refundId = claim.refunds[0].refund_id
       const record = await getPayment(api, admin, payment.id)
-      expect(record.data.refunds[marker.refunds[0].refund_id]).toMatchObject({ status: "pending", transaction_id: null })
-      expect(gatewayRefundsOf(payment.data.transaction_id)).toHaveLength(1)
+      expect(record.data.refunds[refundId]).toMatchObject({ status: "pending", transaction_id: null })
+      expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.notes)).toEqual([`Medusa refund ${refundId}`])
 
-      // The admin list shows it for reconciliation.
-      const { data } = await api.get("/admin/paymentoptions/pending-refunds", admin)
-      expect(data.payments).toEqual([
-        expect.objectContaining({ payment_id: payment.id, order_id: order.id, pending: [expect.objectContaining({ refund_id: marker.refunds[0].refund_id })] }),
+      // Reconciliation lists it with what fixes it (its gateway notes carry the Medusa refund id).
+      const { data } = await api.get("/admin/paymentoptions/reconciliation", admin)
+      expect(data.items).toContainEqual(
+        expect.objectContaining({
+          kind: "refund_unknown",
+          payment_id: payment.id,
+          order_id: order.id,
+          refund_id: refundId,
+          action: expect.stringContaining(`/admin/paymentoptions/payments/${payment.id}/refunds/${refundId}/resolve`),
+        })
+      )
+    })
+
+    it("a return received while an earlier refund's outcome is unknown waits, then the settle job refunds exactly what is owed", async () => {
+      const { order, payment, items, fulfillment } = await fulfilledOrder(2)
+      const txn = payment.data.transaction_id
+      // A ¥1,000 goodwill refund the gateway leaves pending (it has a gateway id).
+      sandbox.addFault({ op: "refund", fault: "unclear", transactionId: txn })
+      expect((await refund(api, admin, payment.id, { amount: 1000, note: "goodwill" })).status).toBe(200)
+      const [goodwill] = gatewayRefundsOf(txn)
+
+      const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
+      const waiting = await finalClaim(order.id, returnId, ["waiting"])
+      expect(waiting).toMatchObject({ status: "waiting", owed: "5000", error: expect.stringContaining(payment.id) })
+      expect(gatewayRefundsOf(txn)).toHaveLength(1)
+      // Listed, with what happens next.
+      let { data } = await api.get("/admin/paymentoptions/reconciliation", admin)
+      expect(data.items).toContainEqual(expect.objectContaining({ kind: "return_refund_stuck", order_id: order.id, action: expect.stringContaining("settle job") }))
+      // A refund by hand meanwhile is refused before the gateway: the earlier outcome is still unknown.
+      const byHand = await refund(api, admin, payment.id, { amount: 500 })
+      expect(byHand.status).toBe(400)
+      expect(gatewayRefundsOf(txn)).toHaveLength(1)
+
+      // The gateway settles the goodwill refund; the job settles it and retries the return.
+      sandbox.settle(goodwill.id, "succeeded")
+      const run = await settlePendingRefundsJob(getContainer())
+      expect(run.errors).toBe(0)
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: payment.id, amount: "5000", status: "succeeded" }] })
+      expect(gatewayRefundsOf(txn).map((t) => [t.amount, t.status])).toEqual([
+        ["1000", "succeeded"],
+        ["5000", "succeeded"],
       ])
+      const record = await getPayment(api, admin, payment.id)
+      expect(record.data.refunded_amount).toBe("6000")
+      expect(Object.values(record.data.refunds).map((r: any) => r.status)).toEqual(["succeeded", "succeeded"])
+      expect((await orderSummary(api, admin, order.id)).pending_difference).toBe(0)
+      ;({ data } = await api.get("/admin/paymentoptions/reconciliation", admin))
+      expect(data.items.filter((i: any) => i.order_id === order.id)).toEqual([])
     })
   },
 })
