@@ -11,6 +11,7 @@
  *   PO_DISABLE=1                        boot without the PaymentOptions provider
  *   PO_AUTO_REFUND_ON_RETURN=1          provider option autoRefundOnReturn (refund received returns by themselves)
  *   PO_REFUND_SETTLE_MS                 provider option refundSettleTimeoutMs (how long an unknown refund outcome is polled)
+ *   PO_LIFECYCLE_PROVIDERS=1 / PO_INTEGRITY_PROVIDERS=1   more registrations of the provider for those specs
  */
 import { defineConfig, loadEnv } from "@medusajs/framework/utils"
 import { DEFAULT_SANDBOX_CREDENTIALS } from "./sandbox"
@@ -56,6 +57,13 @@ const lifecycleProviders =
           webhookUrl: `${backend}/hooks/paymentoptions/paymentoptions_posecret/lifecycle-test-webhook-secret-0123456789`,
         }),
       ]
+    : []
+
+// Registrations for the checkout-integrity spec (PO_INTEGRITY_PROVIDERS=1): a hosted page under another id and without
+// webhookUrl (its webhook URL must name its own id) that refunds orphaned payments by itself.
+const integrityProviders =
+  process.env.PO_INTEGRITY_PROVIDERS === "1"
+    ? [{ ...paymentOptionsProvider, id: "poorphan", options: { ...paymentOptionsProvider.options, refundOrphanedPayments: true } }]
     : []
 
 // ---- Production topology (only when REDIS_URL is set; without it every module stays in-memory, as before) ----
@@ -104,7 +112,7 @@ module.exports = defineConfig({
     {
       resolve: "@medusajs/medusa/payment",
       options: {
-        providers: process.env.PO_DISABLE === "1" ? [] : [paymentOptionsProvider, ...lifecycleProviders],
+        providers: process.env.PO_DISABLE === "1" ? [] : [paymentOptionsProvider, ...lifecycleProviders, ...integrityProviders],
         // Medusa waits this long before processing a webhook (its default 5000 ms slows the tests down).
         webhook_delay: Number(process.env.PO_WEBHOOK_DELAY_MS || 5000),
       },
