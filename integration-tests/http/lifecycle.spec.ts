@@ -1,13 +1,16 @@
 /**
  * The whole card lifecycle in a real Medusa 2.21 with the sandbox gateway: manual capture, void, card data
  * and 3-D Secure, saved cards, declines, and webhooks (completing a cart whose shopper never came back,
- * through the shared-secret URL; forged and replayed webhooks change nothing).
+ * through the shared-secret URL; forged and replayed webhooks change nothing). Gateway secrets (PRE_AUTH ids,
+ * card tokens) live in the plugin's operation log, never in session or payment data: the tests read them from
+ * the sandbox.
  */
 import axios from "axios"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { Modules } from "@medusajs/framework/utils"
 import { DECLINE_CARDS, THREE_DS_CARD } from "../../sandbox"
 import { sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
+import { asCustomer, registerCustomer } from "../helpers/customer-flow"
 import {
   AuthHeaders,
   completeCart,
@@ -20,6 +23,7 @@ import {
 } from "../helpers/store-flow"
 import { getFreePort } from "../../scripts/postgres"
 import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
+import type PaymentOptionsModuleService from "../../src/modules/paymentoptions/service"
 
 jest.setTimeout(120_000)
 
@@ -35,6 +39,8 @@ const sandbox = sandboxForMedusa(async () => {
     PO_LIFECYCLE_PROVIDERS: "1",
     PO_WEBHOOK_DELAY_MS: "100",
     PO_TIMEOUT_MS: "1500",
+    // An unknown refund outcome is polled this long before it is recorded as pending.
+    PO_REFUND_SETTLE_MS: "300",
     // The tests run the settle job by hand.
     PAYMENTOPTIONS_SETTLE_JOB: "off",
   }
@@ -68,12 +74,15 @@ medusaIntegrationTestRunner({
     async function cardCheckout(providerId: string, number?: string, extra: Record<string, unknown> = {}, unit_price = 4000) {
       const store = await seedStore(api, admin, { currency_code: "jpy", unit_price, providerId })
       const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, { regionId: store.regionId, variantId: store.variantId, providerId })
-      const paid = await api.post(`/store/paymentoptions/payment-sessions/${paymentSession.id}/card`, card(number, extra), {
+      const paid = await api.post(`/store/paymentoptions/payment-sessions/${paymentSession.id}/card`, { cart_id: cart.id, ...card(number, extra) }, {
         ...store.storeHeaders,
         validateStatus: () => true,
       })
       return { store, cart, paymentSession, paid }
     }
+
+    /** The session's PRE_AUTH at the gateway (its id is never in Medusa's session or payment data). */
+    const preAuthOf = (sessionId: string) => sandbox.transactions().find((t) => t.type === "PRE_AUTH" && t.merchantTxnRef === sessionId)!
 
     async function sessionOf(cartId: string, storeHeaders: any) {
       const { data } = await api.get(`/store/carts/${cartId}?fields=*payment_collection.payment_sessions`, storeHeaders)
@@ -81,7 +90,7 @@ medusaIntegrationTestRunner({
     }
 
     it("manual capture: card authorized at checkout, captured from the admin, refunded against the capture", async () => {
-      const { store, cart, paid } = await cardCheckout("pp_paymentoptions_poserver")
+      const { store, cart, paymentSession, paid } = await cardCheckout("pp_paymentoptions_poserver")
       expect(paid.status).toBe(200)
       expect(paid.data.payment_session.status).toBe("authorized")
       expect(JSON.stringify(paid.data)).not.toContain("4111111111111111")
@@ -90,7 +99,10 @@ medusaIntegrationTestRunner({
       expect(done.data.type).toBe("order")
       const payment = await getOrderPayment(api, admin, done.data.order.id)
       expect(payment.captured_at).toBeNull()
-      expect(payment.data.authorization_id).toEqual(expect.any(String))
+      const authorization = preAuthOf(paymentSession.id)
+      expect(authorization).toMatchObject({ status: "succeeded", amount: "4000" })
+      expect(JSON.stringify(payment.data)).not.toContain(authorization.id)
+      expect(payment.data.authorization_id).toBeUndefined()
       expect(payment.data.transaction_id).toBeUndefined()
       // The card never reached Medusa's database.
       const rows = await getContainer().resolve("__pg_connection__").raw(`select data::text from payment_session where id = ?`, [paid.data.payment_session.id])
@@ -100,14 +112,14 @@ medusaIntegrationTestRunner({
       const partial = await api.post(`/admin/payments/${payment.id}/capture`, { amount: 1000 }, { ...admin, validateStatus: () => true })
       expect(partial.status).toBe(400)
       expect(partial.data.message).toContain("capture the full amount and refund the difference")
-      expect(sandbox.transactions().some((t) => t.type === "CAPTURE" && t.parentId === payment.data.authorization_id)).toBe(false)
+      expect(sandbox.transactions().some((t) => t.type === "CAPTURE" && t.parentId === authorization.id)).toBe(false)
       expect((await getPayment(api, admin, payment.id)).captures).toEqual([])
 
       const captured = await api.post(`/admin/payments/${payment.id}/capture`, {}, admin)
       expect(captured.data.payment.captures.map((c: any) => c.amount)).toEqual([4000])
       const after = await getPayment(api, admin, payment.id)
       const capture = sandbox.transaction(after.data.transaction_id)!
-      expect(capture).toMatchObject({ type: "CAPTURE", parentId: payment.data.authorization_id, amount: "4000" })
+      expect(capture).toMatchObject({ type: "CAPTURE", parentId: authorization.id, amount: "4000" })
 
       expect((await refund(api, admin, payment.id, { amount: 1500 })).status).toBe(200)
       const gatewayRefund = sandbox.transactions().filter((t) => t.type === "REFUND").at(-1)!
@@ -115,17 +127,20 @@ medusaIntegrationTestRunner({
 
       // Void after capture is refused: refund instead.
       await expect(getContainer().resolve(Modules.PAYMENT).cancelPayment(payment.id)).rejects.toThrow("refund it instead")
-      expect(sandbox.transactions().some((t) => t.type === "VOID" && t.parentId === payment.data.authorization_id)).toBe(false)
+      expect(sandbox.transactions().some((t) => t.type === "VOID" && t.parentId === authorization.id)).toBe(false)
     })
 
     it("void before capture: canceling the order releases the authorization", async () => {
-      const { store, cart } = await cardCheckout("pp_paymentoptions_poserver")
+      const { store, cart, paymentSession } = await cardCheckout("pp_paymentoptions_poserver")
       const done = await completeCart(api, store.storeHeaders, cart.id)
       const payment = await getOrderPayment(api, admin, done.data.order.id)
       await api.post(`/admin/orders/${done.data.order.id}/cancel`, {}, admin)
       const after = await getPayment(api, admin, payment.id)
       expect(after.canceled_at).not.toBeNull()
-      expect(sandbox.transaction(after.data.void_id)).toMatchObject({ type: "VOID", parentId: payment.data.authorization_id })
+      expect(after.data.canceled_at).toEqual(expect.any(String))
+      const authorization = preAuthOf(paymentSession.id)
+      expect(sandbox.transactions().filter((t) => t.type === "VOID")).toEqual([expect.objectContaining({ parentId: authorization.id, status: "succeeded" })])
+      expect(sandbox.transactions().some((t) => t.type === "CAPTURE" && t.parentId === authorization.id)).toBe(false)
       expect(after.refunds).toEqual([])
     })
 
@@ -172,22 +187,33 @@ medusaIntegrationTestRunner({
     })
 
     it("a saved card pays a later order without card data", async () => {
-      const first = await cardCheckout("pp_paymentoptions_poauto", undefined, { store_card: true })
-      const token = first.paid.data.payment_session.data.stored_payment_method_id
+      // A logged-in customer opts in (save_card) and pays with card data; the gateway's token stays in the plugin.
+      const providerId = "pp_paymentoptions_poauto"
+      const store = await seedStore(api, admin, { currency_code: "jpy", unit_price: 4000, providerId })
+      const customer = await registerCustomer(api, store.storeHeaders, "lifecycle")
+      const headers = asCustomer(store.storeHeaders, customer)
+      const first = await startCheckout(api, headers, { regionId: store.regionId, variantId: store.variantId, providerId, sessionData: { save_card: true } })
+      const paid = await api.post(`/store/paymentoptions/payment-sessions/${first.paymentSession.id}/card`, { cart_id: first.cart.id, ...card() }, headers)
+      expect(paid.data.payment_session.status).toBe("authorized")
+      const token = preAuthOf(first.paymentSession.id).storedPaymentMethodId!
       expect(token).toEqual(expect.any(String))
-      expect((await completeCart(api, first.store.storeHeaders, first.cart.id)).data.type).toBe("order")
+      expect(JSON.stringify(paid.data)).not.toContain(token)
+      expect((await completeCart(api, headers, first.cart.id)).data.type).toBe("order")
+      const saved = await api.post("/store/paymentoptions/payment-methods", { payment_session_id: first.paymentSession.id }, headers)
+      const cardId = saved.data.payment_method.id
 
-      const { cart } = await startCheckout(api, first.store.storeHeaders, {
-        regionId: first.store.regionId,
-        variantId: first.store.variantId,
-        providerId: "pp_paymentoptions_poauto",
-        sessionData: { stored_payment_method_id: token },
+      const { cart } = await startCheckout(api, headers, {
+        regionId: store.regionId,
+        variantId: store.variantId,
+        providerId,
+        sessionData: { payment_method_id: cardId },
       })
-      const done = await completeCart(api, first.store.storeHeaders, cart.id)
+      const done = await completeCart(api, headers, cart.id)
       expect(done.data.type).toBe("order")
       const payment = await getOrderPayment(api, admin, done.data.order.id)
-      expect(payment.data.stored_payment_method_id).toBe(token)
-      expect(sandbox.transaction(payment.data.transaction_id)).toMatchObject({ type: "CAPTURE", amount: "4000" })
+      expect(payment.data.payment_method_id).toBe(cardId)
+      expect(JSON.stringify(payment.data)).not.toContain(token)
+      expect(sandbox.transaction(payment.data.transaction_id)).toMatchObject({ type: "CAPTURE", amount: "4000", storedPaymentMethodId: token })
     })
 
     it("a webhook through the secret URL completes a cart whose shopper never returned; replays change nothing", async () => {
@@ -212,12 +238,15 @@ medusaIntegrationTestRunner({
       const payment = await getOrderPayment(api, admin, order.id)
       expect(payment.captures).toHaveLength(1)
       expect(payment.data.transaction_id).not.toBe(paymentSession.data.hpp_link_id)
-      expect(payment.data.transaction_id).toBe(payment.data.webhook_transaction_id)
+      // The sale the webhook named (the gateway gave it its own id, not the link's).
+      const sale = sandbox.transactions().find((t) => t.type === "CAPTURE" && t.merchantTxnRef === paymentSession.id)!
+      expect(payment.data.transaction_id).toBe(sale.id)
+      expect(sandbox.webhooks().some((w) => w.transactionId === sale.id && w.status === 200)).toBe(true)
       const cartAfter = await api.get(`/store/carts/${cart.id}`, store.storeHeaders).catch((e: any) => e.response)
       expect(cartAfter.data.cart?.completed_at ?? "completed").toBeTruthy()
     })
 
-    it("a refund whose answer timed out after the gateway committed it: the gateway's webhook names it, Check now and the job settle it", async () => {
+    it("a refund whose answer timed out after the gateway committed it: the gateway's webhook names it and Check now settles it; a refund left pending at the gateway is settled by the job", async () => {
       const store = await seedStore(api, admin, { currency_code: "jpy", unit_price: 5000 })
       const paidHosted = async () => {
         const { cart, paymentSession } = await startCheckout(api, store.storeHeaders, { regionId: store.regionId, variantId: store.variantId })
@@ -225,23 +254,34 @@ medusaIntegrationTestRunner({
         const done = await completeCart(api, store.storeHeaders, cart.id)
         return getOrderPayment(api, admin, done.data.order.id)
       }
+      const operations = getContainer().resolve<PaymentOptionsModuleService>("paymentoptions") // the plugin module's key
       for (const settleBy of ["button", "job"] as const) {
         const payment = await paidHosted()
-        sandbox.addFault({ op: "refund", fault: "timeout_after", transactionId: payment.data.transaction_id, delayMs: 4000 })
+        // "button": the answer is lost after the gateway committed the refund (it has no id until the webhook names it).
+        // "job": the gateway answers that the refund is still being processed (its id is known, its outcome not yet).
+        sandbox.addFault(
+          settleBy === "button"
+            ? { op: "refund", fault: "timeout_after", transactionId: payment.data.transaction_id, delayMs: 4000 }
+            : { op: "refund", fault: "pending", transactionId: payment.data.transaction_id }
+        )
         expect((await refund(api, admin, payment.id, { amount: 1000 })).status).toBe(200)
         const pending = await getPayment(api, admin, payment.id)
         const refundId = pending.refunds[0].id
-        expect(pending.data.refunds[refundId]).toMatchObject({ status: "pending", transaction_id: null })
-
-        // The refund was committed and announced on the payment's webhook URL: its id lands on the record.
+        expect(pending.data.refunds[refundId]).toMatchObject({ status: "pending" })
         const gatewayRefund = sandbox.transactions().find((t) => t.type === "REFUND" && t.parentId === payment.data.transaction_id)!
-        await waitFor("the refund's gateway id", async () => (await getPayment(api, admin, payment.id)).data.refunds[refundId].transaction_id === gatewayRefund.id)
-        expect((await getPayment(api, admin, payment.id)).data.refunds[refundId].status).toBe("pending")
 
         if (settleBy === "button") {
+          expect(pending.data.refunds[refundId].transaction_id).toBeNull()
+          // The refund was committed and announced on the payment's webhook URL: its id lands on the refund's operation
+          // in the plugin's log (payment.data changes when it is settled).
+          await waitFor("the refund's gateway id", async () => (await operations.findOperation(`refund:${refundId}`))?.transaction_id === gatewayRefund.id)
+          expect((await getPayment(api, admin, payment.id)).data.refunds[refundId].status).toBe("pending")
           const settled = await api.post(`/admin/paymentoptions/payments/${payment.id}/settle`, {}, admin)
           expect(settled.data).toMatchObject({ changed: [refundId], needs_operator: [], refunded_amount: "1000" })
         } else {
+          expect(pending.data.refunds[refundId].transaction_id).toBe(gatewayRefund.id)
+          expect(gatewayRefund.status).toBe("pending")
+          sandbox.settle(gatewayRefund.id, "succeeded")
           await settlePendingRefundsJob(getContainer())
         }
         const after = await getPayment(api, admin, payment.id)
