@@ -1,8 +1,10 @@
 /**
  * Refunds through a real Medusa 2.21 (real PostgreSQL, the provider loaded from ./src) and the bundled
- * sandbox gateway over loopback HTTP: exactly what the admin's Refund button and an order cancel do.
+ * sandbox gateway over loopback HTTP: exactly what the admin's Refund button and an order cancel do, and what the
+ * order's PaymentOptions panel (GET /admin/paymentoptions/orders/:id) and reconciliation then show.
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { getFreePort } from "../../scripts/postgres"
 import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import {
   AuthHeaders,
@@ -17,7 +19,11 @@ import {
 
 jest.setTimeout(120_000)
 
-const sandbox = sandboxForMedusa(() => ({ PO_TIMEOUT_MS: "1500" }))
+// The gateway's webhooks come back to this Medusa (a known port), not to whatever listens on :9000.
+const sandbox = sandboxForMedusa(async () => {
+  const port = await getFreePort()
+  return { PORT: String(port), PO_BACKEND_URL: `http://localhost:${port}`, PO_TIMEOUT_MS: "1500", PAYMENTOPTIONS_SETTLE_JOB: "off" }
+})
 const gatewayRefundsOf = (transactionId: string) => refundsOf(sandbox, transactionId)
 
 medusaIntegrationTestRunner({
@@ -26,8 +32,22 @@ medusaIntegrationTestRunner({
 
     beforeEach(async () => {
       sandbox.clearFaults()
+      // No refund webhooks: a lost answer stays unknown (the reconciliation and issue-8 specs cover the webhook).
+      sandbox.configure({ refundWebhooks: false })
       admin = await testAdmin(api, getContainer)
     })
+
+    /** The order's PaymentOptions panel (GET /admin/paymentoptions/orders/:id). */
+    async function panel(orderId: string) {
+      const { data } = await api.get(`/admin/paymentoptions/orders/${orderId}`, admin)
+      return data.order
+    }
+
+    /** Reconciliation items about this order (orphans of earlier tests' checkouts left out). */
+    async function listedFor(orderId: string) {
+      const { data } = await api.get("/admin/paymentoptions/reconciliation", admin)
+      return (data.items as any[]).filter((i) => i.order_id === orderId)
+    }
 
     async function paidOrder(currency_code = "jpy", unit_price = 5000) {
       const store = await seedStore(api, admin, { currency_code, unit_price })
@@ -93,6 +113,17 @@ medusaIntegrationTestRunner({
 
       const { data } = await api.get(`/admin/orders/${order.id}?fields=summary`, admin)
       expect(data.order.summary.refunded_total).toBe(5000)
+
+      // The panel shows the ledger with the refunded total derived from its succeeded records; nothing to reconcile.
+      const view = await panel(order.id)
+      expect(view.payments).toEqual([
+        expect.objectContaining({ id: payment.id, captured: "5000", refunded_amount: "5000", pending: [], unrecorded: [] }),
+      ])
+      expect(view.payments[0].refunds.map((r: any) => [r.id, r.amount, r.status]).sort()).toEqual(
+        record.refunds.map((r: any) => [r.id, String(r.amount), "succeeded"]).sort()
+      )
+      expect(view).toMatchObject({ return_refunds: [], cancel_shortfall: null })
+      expect(await listedFor(order.id)).toEqual([])
     })
 
     it("a declined refund leaves no refund row and payment.data unchanged", async () => {
@@ -115,7 +146,7 @@ medusaIntegrationTestRunner({
     })
 
     it("a refund that times out after the gateway committed it is kept as pending and blocks further refunds", async () => {
-      const { payment } = await paidOrder()
+      const { order, payment } = await paidOrder()
       sandbox.addFault({ op: "refund", fault: "timeout_after", transactionId: payment.data.transaction_id, delayMs: 5000 })
 
       const res = await refund(api, admin, payment.id, { amount: 1000 })
@@ -133,6 +164,19 @@ medusaIntegrationTestRunner({
       // Exactly one refund reached the gateway: nothing was resent.
       expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["1000"])
       expect((await getPayment(api, admin, payment.id)).refunds).toHaveLength(1)
+
+      // The panel and reconciliation say so, with what to do (the gateway's notes carry the Medusa refund id).
+      const refundId = record.refunds[0].id
+      expect((await panel(order.id)).payments[0]).toMatchObject({ refunded_amount: "0", pending: [refundId], unrecorded: [] })
+      expect(await listedFor(order.id)).toEqual([
+        expect.objectContaining({
+          kind: "refund_unknown",
+          payment_id: payment.id,
+          refund_id: refundId,
+          amount: "1000",
+          action: expect.stringContaining(`/admin/paymentoptions/payments/${payment.id}/refunds/${refundId}/resolve`),
+        }),
+      ])
     })
 
     it("refunds in USD with cents", async () => {
@@ -153,6 +197,9 @@ medusaIntegrationTestRunner({
       expect(record.refunds.map((r: any) => r.amount)).toEqual([5000])
       expect(record.data.refunds[record.refunds[0].id]).toMatchObject({ status: "succeeded", amount: "5000" })
       expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
+      // Booked once by the cancel and refunded once: no shortfall.
+      expect((await panel(order.id)).cancel_shortfall).toBeNull()
+      expect(await listedFor(order.id)).toEqual([])
     })
   },
 })
