@@ -102,7 +102,7 @@ medusaIntegrationTestRunner({
 
       // Now the return of one ¥5,000 item is received, and the admin refunds that ¥5,000 by hand while the automatic
       // refund is under way: as soon as its claim exists and, where it asks the gateway about the goodwill refund
-      // first, while that answer is on its way (the proxy holds the next lookup 4 s).
+      // first, while that answer is on its way (the proxy holds the next lookup 4 s; the client gives up after 1.5 s).
       const lookup = (r: { method: string; path: string }) => r.method === "GET" && r.path.endsWith(`/transaction/status/${atGateway.id}`)
       proxy.delay(lookup, 4000)
       const items = await orderItems(api, admin, order.id)
@@ -262,8 +262,8 @@ medusaIntegrationTestRunner({
       const [pending] = gatewayRefundsOf(txn)
       sandbox.settle(pending.id, "succeeded")
 
-      // Check now asks about it and the answer takes 3 s; meanwhile the admin refunds ¥500 more.
-      proxy.delay((r) => r.method === "GET" && r.path.endsWith(`/transaction/status/${pending.id}`), 3000)
+      // Check now asks about it and the answer takes 1.2 s (within the client's 1.5 s); meanwhile the admin refunds ¥500 more.
+      proxy.delay((r) => r.method === "GET" && r.path.endsWith(`/transaction/status/${pending.id}`), 1200)
       const checkNow = api.post(`/admin/paymentoptions/payments/${payment.id}/settle`, {}, { ...admin, ...noThrow })
       expect(await waitFor(async () => proxy.held().length > 0, 5000, 20)).toBe(true) // its answer is on its way
       const second = await refund(api, admin, payment.id, { amount: 500 })
