@@ -18,7 +18,7 @@ export default async function refundReceivedReturn({ event, container }: Subscri
     })
   } catch (error) {
     // Another delivery of the event (this process or another) is running the same return's workflow right now.
-    if (!SkipExecutionError.isSkipExecutionError(error)) throw error
+    if (!SkipExecutionError.isSkipExecutionError(error as Error)) throw error
     container
       .resolve(ContainerRegistrationKeys.LOGGER)
       .info(`PaymentOptions automatic refund for return ${returnId} is already being handled by another delivery of ${event.name}; nothing to do.`)

@@ -2,7 +2,7 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { OperationConflictError, OperationRecord } from "../../modules/paymentoptions/types"
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
-import { envelopeFacts, errorFacts, isUnsettled, pollStatus, settledPatch, statusOf } from "./gateway-ops"
+import { envelopeFacts, errorFacts, isUnsettled, pollStatus, settledPatch, shortId, statusOf } from "./gateway-ops"
 import { PaymentOptionsData } from "./payment-data"
 import { CardPayment, cardPaymentBody } from "./requests"
 import { TransactionEnvelope } from "./schemas"
@@ -50,7 +50,7 @@ function verifiedPatch(ctx: GatewayContext, data: PaymentOptionsData, op: Operat
   const problem = transactionMismatch(envelope, expectedFor(ctx, data, op.kind as CardKind))
   if (!problem) return settledPatch(envelope)
   ctx.logger.warn(
-    `PaymentOptions transaction ${envelope.transaction_details?.id} does not belong to payment session ${op.session_id} (${problem}); not accepted.`
+    `PaymentOptions: the gateway's ${op.kind.replace("_", "-")} transaction ${shortId(envelope.transaction_details?.id)} does not belong to payment session ${op.session_id} (${problem}); not accepted.`
   )
   return {
     status: "declined" as const,
@@ -198,7 +198,7 @@ export async function hostedSale(
     if (!envelope) continue
     const problem = transactionMismatch(envelope, expected)
     if (problem) {
-      ctx.logger.warn(`PaymentOptions transaction ${id} does not belong to payment session ${sessionId} (${problem}); ignored.`)
+      ctx.logger.warn(`PaymentOptions: transaction ${shortId(id)} does not belong to payment session ${sessionId} (${problem}); ignored.`)
       continue
     }
     const outcome = outcomeOf(envelope)

@@ -73,3 +73,12 @@ const NOTES_MAX = 128
 export function notes(prefix: string, id: string | null | undefined): string | undefined {
   return id ? `${prefix} ${id}`.slice(0, NOTES_MAX) : undefined
 }
+
+/**
+ * A gateway id in a log line or a message a storefront may see: enough to find it in the portal next to the session
+ * id, never a whole PRE_AUTH id (a PRE_AUTH id is as good as the authorization to whoever can call capture).
+ */
+export function shortId(id: string | null | undefined): string {
+  if (!id) return "(no id)"
+  return id.length > 8 ? `${id.slice(0, 8)}…` : id
+}

@@ -416,7 +416,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     if (!envelope || outcomeOf(envelope) !== "succeeded") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
-        `PaymentOptions: the gateway does not confirm the payment of session ${op.session_id}${op.transaction_id ? ` (transaction ${op.transaction_id})` : ""}.`
+        `PaymentOptions: the gateway does not confirm the payment of session ${op.session_id}; try again in a moment.`
       )
     }
     assertTransactionMatches(envelope, expectedFor(ctx, data, op.kind as CardKind))

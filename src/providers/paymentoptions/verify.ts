@@ -40,7 +40,7 @@ export function assertTransactionMatches(envelope: TransactionEnvelope, expected
   if (problem) {
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
-      `PaymentOptions transaction ${envelope.transaction_details?.id ?? "(no id)"} does not belong to payment session ${expected.sessionId} (${problem}); not accepted.`
+      `PaymentOptions: the gateway's transaction does not belong to payment session ${expected.sessionId} (${problem}); not accepted.`
     )
   }
 }

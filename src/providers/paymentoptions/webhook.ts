@@ -2,7 +2,7 @@ import { ProviderWebhookPayload, WebhookActionResult } from "@medusajs/framework
 import { BigNumber, PaymentActions } from "@medusajs/framework/utils"
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
-import { envelopeFacts, isUnsettled, settledPatch } from "./gateway-ops"
+import { envelopeFacts, isUnsettled, settledPatch, shortId } from "./gateway-ops"
 import { normalizeAmount } from "./money"
 import { TransactionEnvelope } from "./schemas"
 import { outcomeOf } from "./status"
@@ -37,7 +37,7 @@ export async function verifyWebhook(ctx: GatewayContext, payload: ProviderWebhoo
     envelope = await ctx.client.getTransactionStatus(transactionId)
   } catch (error) {
     if (error instanceof PaymentOptionsError && error.kind === "not_found") {
-      logger.warn(`PaymentOptions webhook names unknown transaction ${transactionId}; ignored.`)
+      logger.warn(`PaymentOptions webhook names unknown transaction ${shortId(transactionId)}; ignored.`)
       return null
     }
     throw toMedusaError(error) // transient: Medusa's subscriber retries
@@ -45,7 +45,7 @@ export async function verifyWebhook(ctx: GatewayContext, payload: ProviderWebhoo
   const sessionId = envelope.merchant_details?.merchant_txn_ref ?? envelope.transaction_details?.merchant_txn_ref
   const mid = envelope.merchant_details?.mid
   if (!sessionId || (claimedRef && claimedRef !== sessionId) || (mid && mid !== options.merchantId)) {
-    logger.warn(`PaymentOptions webhook for transaction ${transactionId} does not match this merchant or session; ignored.`)
+    logger.warn(`PaymentOptions webhook for transaction ${shortId(transactionId)} does not match this merchant or session; ignored.`)
     return null
   }
   return { transactionId, sessionId, type: (envelope.transaction_type ?? "").toUpperCase(), envelope }
