@@ -8,6 +8,7 @@ import { isPaymentOptionsProvider } from "../../providers/paymentoptions/context
 import { normalizeAmount } from "../../providers/paymentoptions/money"
 import { readPaymentData, RefundRecord, refundRecordOf } from "../../providers/paymentoptions/payment-data"
 import { cancelShortfalls } from "./cancel-shortfall"
+import { LOCK_TTL_SECONDS } from "./locks"
 
 /**
  * Every kind of disagreement between Medusa's books and the gateway the plugin can see, each with what fixes it.
@@ -15,7 +16,8 @@ import { cancelShortfalls } from "./cancel-shortfall"
  */
 
 const DAY = 24 * 3600 * 1000
-const STUCK_AFTER_MS = 10 * 60 * 1000
+/** A claim in progress for longer than a workflow may hold its locks is not running any more (a crash). */
+const STUCK_AFTER_MS = LOCK_TTL_SECONDS * 1000
 
 export interface ReconciliationItem {
   kind:
@@ -156,7 +158,9 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
       action:
         c.status === "waiting"
           ? "The settle job retries it once the earlier refund is settled (or Check now on the payment)."
-          : "Refund what the order still owes from the order page (the Refund button).",
+          : c.status === "in_progress"
+            ? "It stopped mid-way (a crash): first settle or resolve the order's refunds listed here, then refund what the order still owes from the order page (the Refund button)."
+            : "Refund what the order still owes from the order page (the Refund button).",
     })
   }
 
