@@ -22,11 +22,44 @@ import {
 let seq = 0
 const nextId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(++seq).toString(36).padStart(6, "0")}`
 
+/** Appends to the list under `key`; returns the position. */
+function push(index: Map<string, OperationRecord[]>, key: string, op: OperationRecord): number {
+  const list = index.get(key)
+  if (!list) {
+    index.set(key, [op])
+    return 0
+  }
+  return list.push(op) - 1
+}
+
+/** A refunded transaction's refunds, kept up to date by beginOperation/updateOperation so refundTotals is O(1). */
+interface RefundBook {
+  /** Sum of the amounts of its succeeded refund records (exact decimal arithmetic), and that sum as text. */
+  sum: BigNumber
+  text: string
+  /** Ids of its refund records with an unsettled status. */
+  open: Set<string>
+}
+
+type BigNumber = ReturnType<typeof MathBN.convert>
+
+/**
+ * Operation records are immutable here, like rows read from a database: an update stores a new frozen record, so a
+ * record handed out is never changed afterwards and nobody can change the store through it (writing to one throws).
+ * Reads therefore hand out the stored records themselves instead of copies.
+ */
 export class MemoryStore implements PaymentOptionsStore {
+  /** The current record of every operation, by id. */
   readonly operations = new Map<string, OperationRecord>()
-  private readonly byKey = new Map<string, OperationRecord>()
-  private readonly byParent = new Map<string, Set<OperationRecord>>()
+  private readonly byKey = new Map<string, string>()
+  /** Records by the transaction they act on and by session, in creation order (an update replaces them in place). */
+  private readonly byParent = new Map<string, OperationRecord[]>()
   private readonly bySession = new Map<string, OperationRecord[]>()
+  /** Where each operation sits in those lists. */
+  private readonly slots = new Map<string, { parent: number; session: number }>()
+  private readonly refundBooks = new Map<string, RefundBook>()
+  /** Creation order of the operations (refundTotals lists open refunds in that order). */
+  private readonly order = new Map<string, number>()
   readonly webhooks: WebhookTransactionRecord[] = []
   readonly cards = new Map<string, SavedCardRecord>()
   readonly orphans: OrphanRecord[] = []
@@ -34,10 +67,10 @@ export class MemoryStore implements PaymentOptionsStore {
 
   async beginOperation(input: BeginOperationInput) {
     const known = this.byKey.get(input.key)
-    if (known) return { operation: { ...known }, created: false }
+    if (known) return { operation: this.operations.get(known)!, created: false }
     const blocking = this.blocking(input)
-    if (blocking) throw new OperationConflictError({ ...blocking })
-    const op: OperationRecord = {
+    if (blocking) throw new OperationConflictError(blocking)
+    const op: OperationRecord = Object.freeze({
       id: nextId("poop"),
       status: "sending",
       provider_id: null,
@@ -56,23 +89,22 @@ export class MemoryStore implements PaymentOptionsStore {
       resolution: null,
       created_at: new Date().toISOString(),
       ...input,
-    } as OperationRecord
+    } as OperationRecord)
+    this.order.set(op.id, seq)
     this.operations.set(op.id, op)
-    this.byKey.set(op.key, op)
-    if (op.parent_transaction_id) {
-      if (!this.byParent.has(op.parent_transaction_id)) this.byParent.set(op.parent_transaction_id, new Set())
-      this.byParent.get(op.parent_transaction_id)!.add(op)
-    }
-    if (!this.bySession.has(op.session_id)) this.bySession.set(op.session_id, [])
-    this.bySession.get(op.session_id)!.push(op)
-    return { operation: { ...op }, created: true }
+    this.byKey.set(op.key, op.id)
+    this.slots.set(op.id, {
+      parent: op.parent_transaction_id ? push(this.byParent, op.parent_transaction_id, op) : -1,
+      session: push(this.bySession, op.session_id, op),
+    })
+    this.enter(op)
+    return { operation: op, created: true }
   }
 
   private blocking(input: BeginOperationInput): OperationRecord | undefined {
     if (input.kind === "refund" && input.parent_transaction_id) {
-      for (const op of this.byParent.get(input.parent_transaction_id) ?? []) {
-        if (op.kind === "refund" && UNSETTLED.includes(op.status)) return op
-      }
+      const open = this.refundBooks.get(input.parent_transaction_id)?.open
+      if (open?.size) return this.inOrder(open)[0]
     }
     if (input.kind === "sale" || input.kind === "pre_auth") {
       return (this.bySession.get(input.session_id) ?? []).find((op) => (op.kind === "sale" || op.kind === "pre_auth") && UNSETTLED.includes(op.status))
@@ -83,30 +115,40 @@ export class MemoryStore implements PaymentOptionsStore {
   async updateOperation(id: string, patch: OperationPatch) {
     const op = this.operations.get(id)
     if (!op) throw new Error(`no operation ${id}`)
-    Object.assign(op, patch)
-    return { ...op }
+    const next: OperationRecord = Object.freeze(Object.assign({ ...op }, patch))
+    const moves = next.status !== op.status || next.amount !== op.amount
+    if (moves) this.leave(op)
+    this.operations.set(id, next)
+    const slot = this.slots.get(id)!
+    if (slot.parent >= 0) this.byParent.get(op.parent_transaction_id!)![slot.parent] = next
+    this.bySession.get(op.session_id)![slot.session] = next
+    if (moves) this.enter(next)
+    return next
   }
 
   async findOperation(key: string) {
-    const op = this.byKey.get(key)
-    return op ? { ...op } : null
+    const id = this.byKey.get(key)
+    return id ? this.operations.get(id)! : null
   }
 
   async operationsWhere(filter: { session_id?: string; parent_transaction_id?: string; transaction_id?: string; kind?: string[] }) {
-    const source = filter.session_id
+    const source: Iterable<OperationRecord> = filter.session_id
       ? this.bySession.get(filter.session_id) ?? []
       : filter.parent_transaction_id
-        ? [...(this.byParent.get(filter.parent_transaction_id) ?? [])]
-        : [...this.operations.values()]
-    return source
-      .filter(
-        (op) =>
-          (!filter.session_id || op.session_id === filter.session_id) &&
-          (!filter.parent_transaction_id || op.parent_transaction_id === filter.parent_transaction_id) &&
-          (!filter.transaction_id || op.transaction_id === filter.transaction_id) &&
-          (!filter.kind || filter.kind.includes(op.kind))
-      )
-      .map((op) => ({ ...op }))
+        ? this.byParent.get(filter.parent_transaction_id) ?? []
+        : this.operations.values()
+    const out: OperationRecord[] = []
+    for (const op of source) {
+      if (
+        (!filter.session_id || op.session_id === filter.session_id) &&
+        (!filter.parent_transaction_id || op.parent_transaction_id === filter.parent_transaction_id) &&
+        (!filter.transaction_id || op.transaction_id === filter.transaction_id) &&
+        (!filter.kind || filter.kind.includes(op.kind))
+      ) {
+        out.push(op)
+      }
+    }
+    return out
   }
 
   async countCardAttempts(filter: { session_id?: string; client_ip?: string; since?: Date }) {
@@ -120,14 +162,52 @@ export class MemoryStore implements PaymentOptionsStore {
   }
 
   async refundTotals(parentTransactionId: string) {
-    let succeeded = MathBN.convert(0)
-    const open: OperationRecord[] = []
-    for (const op of this.byParent.get(parentTransactionId) ?? []) {
-      if (op.kind !== "refund") continue
-      if (op.status === "succeeded") succeeded = MathBN.add(succeeded, op.amount)
-      else if (UNSETTLED.includes(op.status)) open.push({ ...op })
+    const book = this.refundBooks.get(parentTransactionId)
+    if (!book) return { succeeded: "0", open: [] }
+    return { succeeded: book.text, open: book.open.size ? this.inOrder(book.open) : [] }
+  }
+
+  // The refund books follow the records: a record leaves its book before a change of status or amount, and enters
+  // it again after.
+
+  private enter(op: OperationRecord): void {
+    if (op.kind !== "refund" || !op.parent_transaction_id) return
+    let book = this.refundBooks.get(op.parent_transaction_id)
+    if (!book) {
+      const zero = MathBN.convert(0)
+      book = { sum: zero, text: zero.toFixed(), open: new Set() }
+      this.refundBooks.set(op.parent_transaction_id, book)
     }
-    return { succeeded: succeeded.toFixed(), open }
+    if (op.status === "succeeded") this.setSum(book, op.parent_transaction_id, MathBN.add(book.sum, op.amount))
+    else if (UNSETTLED.includes(op.status)) book.open.add(op.id)
+  }
+
+  private leave(op: OperationRecord): void {
+    const book = op.kind === "refund" && op.parent_transaction_id ? this.refundBooks.get(op.parent_transaction_id) : undefined
+    if (!book) return
+    if (op.status === "succeeded") this.setSum(book, op.parent_transaction_id!, MathBN.sub(book.sum, op.amount))
+    else book.open.delete(op.id)
+  }
+
+  private setSum(book: RefundBook, parentTransactionId: string, sum: BigNumber): void {
+    // Exact decimal arithmetic keeps the running sum equal to the sum of the records; should an amount not be a
+    // number, the sum is taken from the records again rather than carried as NaN.
+    book.sum = sum.isFinite() ? sum : this.sumOf(parentTransactionId)
+    book.text = book.sum.toFixed()
+  }
+
+  private sumOf(parentTransactionId: string): BigNumber {
+    let sum = MathBN.convert(0)
+    for (const op of this.byParent.get(parentTransactionId) ?? []) {
+      if (op.kind === "refund" && op.status === "succeeded") sum = MathBN.add(sum, op.amount)
+    }
+    return sum
+  }
+
+  private inOrder(ids: Set<string>): OperationRecord[] {
+    const list = [...ids]
+    if (list.length > 1) list.sort((a, b) => this.order.get(a)! - this.order.get(b)!)
+    return list.map((id) => this.operations.get(id)!)
   }
 
   async recordWebhookTransaction(input: WebhookTransactionInput) {

@@ -113,9 +113,14 @@ export function readPaymentData(data: Record<string, unknown> | undefined | null
   return d
 }
 
+/** The status a refund operation has in its `payment.data.refunds` record. */
+export function refundRecordStatus(op: OperationRecord): RefundStatus {
+  return op.status === "succeeded" ? "succeeded" : op.status === "declined" ? "failed" : "pending"
+}
+
 /** A refund operation as its record in `payment.data.refunds`. */
 export function refundRecordOf(op: OperationRecord): RefundRecord {
-  const status: RefundStatus = op.status === "succeeded" ? "succeeded" : op.status === "declined" ? "failed" : "pending"
+  const status = refundRecordStatus(op)
   const at = (v: Date | string | null | undefined) => (v instanceof Date ? v.toISOString() : v ?? null)
   return {
     ref: op.transaction_ref,

@@ -5,7 +5,7 @@ import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { envelopeFacts, errorFacts, isUnsettled, notes, pollStatus, settledPatch, statusOf } from "./gateway-ops"
 import { addAmounts, currencyDecimals, normalizeAmount, subtractAmounts } from "./money"
-import { PaymentOptionsData, RefundRecord, refundRecordOf } from "./payment-data"
+import { PaymentOptionsData, RefundRecord, refundRecordOf, refundRecordStatus } from "./payment-data"
 import { outcomeOf } from "./status"
 
 /**
@@ -176,14 +176,20 @@ async function staleRecords(ctx: GatewayContext, data: PaymentOptionsData, trans
   const stale: Record<string, RefundRecord> = {}
   for (const op of await ctx.store.operationsWhere({ parent_transaction_id: transactionId, kind: ["refund"] })) {
     if (!op.medusa_id || op.medusa_id === except) continue
-    const record = refundRecordOf(op)
+    // Compared field by field: this runs over every refund of the transaction, so no record is built unless it differs.
+    const status = refundRecordStatus(op)
     const known = ledger[op.medusa_id]
     const differs = known
-      ? known.status !== record.status || known.transaction_id !== record.transaction_id || JSON.stringify(known.resolution ?? null) !== JSON.stringify(record.resolution ?? null)
-      : record.status !== "failed"
-    if (differs) stale[op.medusa_id] = record
+      ? known.status !== status || known.transaction_id !== op.transaction_id || !sameResolution(known.resolution ?? null, op.resolution ? op.resolution : null)
+      : status !== "failed"
+    if (differs) stale[op.medusa_id] = refundRecordOf(op)
   }
   return stale
+}
+
+/** Whether two resolutions serialize alike (no resolution on either side: no serializing). */
+function sameResolution(a: unknown, b: unknown): boolean {
+  return (a === null && b === null) || JSON.stringify(a) === JSON.stringify(b)
 }
 
 async function replay(ctx: GatewayContext, transactionId: string, op: OperationRecord): Promise<RefundResult> {
