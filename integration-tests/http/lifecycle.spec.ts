@@ -272,12 +272,13 @@ medusaIntegrationTestRunner({
 
         if (settleBy === "button") {
           expect(pending.data.refunds[refundId].transaction_id).toBeNull()
-          // The refund was committed and announced on the payment's webhook URL: its id lands on the refund's operation
-          // in the plugin's log (payment.data changes when it is settled).
+          // The refund was committed and announced on the payment's webhook URL: the plugin's webhook handling gives
+          // the refund's operation its id and writes the gateway's answer to the payment's ledger, under its lock.
           await waitFor("the refund's gateway id", async () => (await operations.findOperation(`refund:${refundId}`))?.transaction_id === gatewayRefund.id)
-          expect((await getPayment(api, admin, payment.id)).data.refunds[refundId].status).toBe("pending")
+          await waitFor("the ledger", async () => (await getPayment(api, admin, payment.id)).data.refunds[refundId].status === "succeeded")
+          // Check now finds nothing left to change.
           const settled = await api.post(`/admin/paymentoptions/payments/${payment.id}/settle`, {}, admin)
-          expect(settled.data).toMatchObject({ changed: [refundId], needs_operator: [], refunded_amount: "1000" })
+          expect(settled.data).toMatchObject({ changed: [], needs_operator: [], refunded_amount: "1000" })
         } else {
           expect(pending.data.refunds[refundId].transaction_id).toBe(gatewayRefund.id)
           expect(gatewayRefund.status).toBe("pending")

@@ -94,7 +94,7 @@ export async function webhookAction(ctx: GatewayContext, payload: ProviderWebhoo
  * announces a refund on the session, the one unsettled refund without an id and with that amount (at most one can be
  * unsettled per transaction) gets the id and the announced outcome. An operator's earlier guess yields to it.
  */
-async function linkRefund(
+export async function linkRefund(
   ctx: GatewayContext,
   sessionId: string,
   transactionId: string,

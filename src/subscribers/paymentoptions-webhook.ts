@@ -1,14 +1,15 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
 import { PaymentWebhookEvents } from "@medusajs/framework/utils"
-import { recordOrphanedWebhookPaymentWorkflow } from "../workflows/record-orphaned-webhook-payment"
+import { handleWebhookWorkflow } from "../workflows/handle-webhook"
 import { refundOrphanPaymentWorkflow } from "../workflows/refund-orphan-payment"
 
 /**
- * `payment.webhook_received`, next to Medusa's own handler: a verified, succeeded PaymentOptions payment for a session
- * that no longer exists is recorded as an orphan (and refunded when `refundOrphanedPayments` is on).
+ * `payment.webhook_received`, next to Medusa's own handler: links an announced refund and writes it to the payment's
+ * ledger; records a succeeded payment for a session that no longer exists as an orphan (and refunds it when
+ * `refundOrphanedPayments` is on).
  */
-export default async function orphanedWebhookPayment({ event, container }: SubscriberArgs<ProviderWebhookPayload>) {
+export default async function paymentOptionsWebhook({ event, container }: SubscriberArgs<ProviderWebhookPayload>) {
   const provider = event.data?.provider
   if (!provider || !provider.replace(/^pp_/, "").startsWith("paymentoptions")) return
   const payload = { ...event.data.payload }
@@ -16,7 +17,7 @@ export default async function orphanedWebhookPayment({ event, container }: Subsc
   if (payload.rawData && typeof payload.rawData === "object" && !Buffer.isBuffer(payload.rawData)) {
     payload.rawData = Buffer.from((payload.rawData as unknown as { data: number[] }).data ?? [])
   }
-  const { result } = await recordOrphanedWebhookPaymentWorkflow(container).run({ input: { provider, payload } })
+  const { result } = await handleWebhookWorkflow(container).run({ input: { provider, payload } })
   if (result.refund && result.orphan_id) {
     await refundOrphanPaymentWorkflow(container).run({ input: { orphan_id: result.orphan_id, by: null } })
   }
@@ -24,5 +25,5 @@ export default async function orphanedWebhookPayment({ event, container }: Subsc
 
 export const config: SubscriberConfig = {
   event: PaymentWebhookEvents.WebhookReceived,
-  context: { subscriberId: "paymentoptions-orphaned-webhook-payment" },
+  context: { subscriberId: "paymentoptions-webhook" },
 }
