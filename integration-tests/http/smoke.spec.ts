@@ -5,7 +5,9 @@
  */
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { createUserAccountWorkflow } from "@medusajs/medusa/core-flows"
+import { Modules } from "@medusajs/framework/utils"
 import { startSandbox } from "../../sandbox"
+import { providerIdOf, providerOptionsOf, registeredProviderIds, registeredStore } from "../../src/modules/paymentoptions/directory"
 import {
   adminHeaders,
   checkoutWithHostedPage,
@@ -37,6 +39,20 @@ medusaIntegrationTestRunner({
     }
 
     describe("harness smoke", () => {
+      // The plugin's one workaround (src/modules/paymentoptions/directory.ts) depends on how Medusa 2.21 loads payment
+      // providers: it runs the provider module's `loaders` with this registration's `options` and the payment
+      // module's `moduleOptions`, and creates the provider with that same options object. This fails when Medusa
+      // changes any of that, before anything subtler breaks.
+      it("knows the PaymentOptions registration by its real provider id, and the plugin module's store", async () => {
+        expect(registeredProviderIds()).toContain(PAYMENTOPTIONS_PROVIDER_ID)
+        expect(registeredStore()).toBe(getContainer().resolve("paymentoptions"))
+        const options = providerOptionsOf(PAYMENTOPTIONS_PROVIDER_ID)!
+        expect(providerIdOf(options)).toBe(PAYMENTOPTIONS_PROVIDER_ID)
+        const payment = getContainer().resolve(Modules.PAYMENT) as any
+        const providers = await payment.listPaymentProviders({ id: registeredProviderIds() })
+        expect(providers.map((p: any) => p.id).sort()).toEqual(registeredProviderIds().sort())
+      })
+
       it("boots, logs in an admin, lists the provider and seeds a JPY store", async () => {
         const health = await api.get("/health")
         expect(health.status).toBe(200)
@@ -68,6 +84,9 @@ medusaIntegrationTestRunner({
           variantId: store.variantId,
         })
         expect(paymentSession.data.redirect_url).toContain(sandbox.url)
+        // The provider instance Medusa created found its own id: the gateway was given Medusa's webhook route for it.
+        const link = sandbox.requests().find((r) => r.path.endsWith("/hpp/generate/link"))!
+        expect((link.body as any).return_url.webhook_url).toMatch(/\/hooks\/payment\/paymentoptions_paymentoptions$/)
         expect(order.id).toMatch(/^order_/)
 
         const payment = await getOrderPayment(api, admin, order.id)

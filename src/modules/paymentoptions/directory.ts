@@ -6,7 +6,7 @@
  *   module's `moduleOptions`, whose `providers` entry with those options carries the provider's real id;
  * - the plugin module's service registers itself when Medusa creates it.
  * Kept on globalThis so every copy of this file (a test that imports src/ next to the app Medusa loaded) sees one
- * directory. integration-tests/http/directory.spec.ts fails if Medusa stops calling provider loaders that way.
+ * directory. integration-tests/http/smoke.spec.ts fails if Medusa stops calling provider loaders that way.
  */
 import type { PaymentOptionsStore } from "./types"
 
