@@ -261,14 +261,18 @@ export const refundReceivedReturnWorkflow = createWorkflow(
     const prepared = prepareReturnRefundStep(input)
     const result = when("paymentoptions-return-claimed", { prepared }, ({ prepared }) => prepared.claimed).then(() => {
       const keys = transform({ prepared }, ({ prepared }) => prepared.lock_keys!)
-      acquireLockStep({ key: keys, timeout: LOCK_TIMEOUT_SECONDS, ttl: LOCK_TTL_SECONDS })
+      // An owner of its own: the locking providers take several keys one by one, and a key taken by an attempt that
+      // then found another key busy must be the run's own on the next attempt (an owner-less key is nobody's, so the
+      // run would wait for itself until the lock's TTL).
+      const owner = transform({ prepared }, ({ prepared }) => `paymentoptions-return-refund:${prepared.claim_id}`)
+      acquireLockStep({ key: keys, ownerId: owner, timeout: LOCK_TIMEOUT_SECONDS, ttl: LOCK_TTL_SECONDS })
       const refundInput = transform({ prepared, input }, ({ prepared, input }) => ({
         claim_id: prepared.claim_id!,
         order_id: prepared.order_id!,
         return_id: input.return_id,
       }))
       const refunded = refundReturnStep(refundInput)
-      releaseLockStep({ key: keys })
+      releaseLockStep({ key: keys, ownerId: owner })
       const update = returnMetadataStep(refundInput)
       const updates = transform({ update }, ({ update }) => [update])
       updateReturnsStep(updates)
