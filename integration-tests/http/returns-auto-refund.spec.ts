@@ -13,6 +13,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { getFreePort } from "../../scripts/postgres"
 import settlePendingRefundsJob from "../../src/jobs/settle-pending-refunds"
 import refundReceivedReturn from "../../src/subscribers/refund-received-return"
+import { orderLockKey, paymentLockKey } from "../../src/workflows/helpers/locks"
 import { gatewayRefundsOf as refundsOf, sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import {
   createReturnShippingOption,
@@ -308,6 +309,22 @@ medusaIntegrationTestRunner({
       expect(refundRequests).toHaveLength(1)
       expect((await claimOf(order.id, returnId)).status).toBe("failed")
       expect((await getReturn(api, admin, returnId)).metadata[MARKER].status).toBe("failed")
+    })
+
+    it("a return received while another operation holds its payment's lock waits for that lock, then refunds once", async () => {
+      const { order, payment, items, fulfillment } = await fulfilledOrder(1)
+      // Someone holds the payment's lock for 3 s (what Check now, the settle job or a cancel's guard take).
+      const locking = getContainer().resolve(Modules.LOCKING)
+      await locking.acquire(paymentLockKey(payment.id), { ownerId: "test-holder", expire: 60 })
+      const released = new Promise((r) => setTimeout(r, 3000)).then(() => locking.release(paymentLockKey(payment.id), { ownerId: "test-holder" }))
+      const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
+      await released
+      const claim = await finalClaim(order.id, returnId, FINAL, 45_000)
+      expect(claim).toMatchObject({ status: "succeeded", owed: "5000", refunds: [{ payment_id: payment.id, amount: "5000", status: "succeeded" }] })
+      expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
+      // Nothing of the workflow's locks is left behind: the order and payment can be locked again at once.
+      await locking.acquire([orderLockKey(order.id), paymentLockKey(payment.id)], { ownerId: "test-after", expire: 5 })
+      await locking.release([orderLockKey(order.id), paymentLockKey(payment.id)], { ownerId: "test-after" })
     })
 
     it("a timeout after the gateway committed: the automatic refund is recorded pending, never resent, and listed", async () => {
