@@ -7,7 +7,7 @@
  * The return's claim is a row of the plugin's module (GET /admin/paymentoptions/orders/:id → return_refunds),
  * mirrored onto the return as `metadata.paymentoptions_refund` = { claim_id, status } once the workflow ends.
  */
-import { capturePaymentWorkflow } from "@medusajs/medusa/core-flows"
+import { capturePaymentWorkflow, refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { Modules, OrderWorkflowEvents } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { getFreePort } from "../../scripts/postgres"
@@ -325,6 +325,25 @@ medusaIntegrationTestRunner({
       // Nothing of the workflow's locks is left behind: the order and payment can be locked again at once.
       await locking.acquire([orderLockKey(order.id), paymentLockKey(payment.id)], { ownerId: "test-after", expire: 5 })
       await locking.release([orderLockKey(order.id), paymentLockKey(payment.id)], { ownerId: "test-after" })
+    })
+
+    it("a refund by hand made while the automatic refund waits for the locks is taken into account: nothing more is refunded", async () => {
+      const { order, payment, items, fulfillment } = await fulfilledOrder(2)
+      // The admin's Refund press holds the order's and the payment's locks (what the plugin's middleware takes)...
+      const locking = getContainer().resolve(Modules.LOCKING)
+      const keys = [orderLockKey(order.id), paymentLockKey(payment.id)]
+      await locking.acquire(keys, { ownerId: "admin-press", expire: 60 })
+      // ...while the return is received: the automatic refund claims it and waits for those locks.
+      const returnId = await returnAndReceive(api, admin, { orderId: order.id, locationId: fulfillment.locationId, items: [{ id: items[0].id, quantity: 1 }] })
+      expect(await waitFor(async () => (await claimOf(order.id, returnId))?.status === "in_progress", 10_000, 50)).toBe(true)
+      // The press refunds the returned item's ¥5,000 (Medusa's own refund workflow, as the route runs it), then lets go.
+      await refundPaymentWorkflow(getContainer()).run({ input: { payment_id: payment.id, amount: 5000, note: "by hand" } })
+      await locking.release(keys, { ownerId: "admin-press" })
+
+      const claim = await finalClaim(order.id, returnId)
+      expect(claim).toMatchObject({ status: "nothing_owed", refunds: [] })
+      expect(gatewayRefundsOf(payment.data.transaction_id).map((t) => t.amount)).toEqual(["5000"])
+      expect((await orderSummary(api, admin, order.id)).pending_difference).toBe(0)
     })
 
     it("a timeout after the gateway committed: the automatic refund is recorded pending, never resent, and listed", async () => {
