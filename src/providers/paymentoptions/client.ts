@@ -11,8 +11,8 @@ import {
   successEnvelopeSchema,
   ThreeDsChallenge,
   threeDsChallengeSchema,
+  parseTransactionEnvelope,
   TransactionEnvelope,
-  transactionEnvelopeSchema,
 } from "./schemas"
 
 export interface ClientConfig {
@@ -108,7 +108,7 @@ export class PaymentOptionsClient {
       `/transaction/status/${encodeURIComponent(transactionId)}`
     )
     if (res.status < 200 || res.status >= 300) throw failure("transaction status", res, false)
-    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    const parsed = parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable("transaction status", res, false)
     return parsed.data
   }
@@ -121,7 +121,7 @@ export class PaymentOptionsClient {
       return { kind: "challenge", challenge: challenge.data }
     }
     if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
-    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    const parsed = parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable(operation, res, true)
     return { kind: "envelope", envelope: interpretEnvelope(operation, parsed.data, res.status) }
   }
@@ -129,7 +129,7 @@ export class PaymentOptionsClient {
   private async mutate(operation: string, path: string, body: unknown): Promise<SuccessEnvelope> {
     const res = await this.call(operation, "post", path, body)
     if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
-    const parsed = transactionEnvelopeSchema.safeParse(res.data)
+    const parsed = parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable(operation, res, true)
     return interpretEnvelope(operation, parsed.data, res.status)
   }
