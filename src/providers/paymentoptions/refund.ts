@@ -4,7 +4,7 @@ import { OperationConflictError, OperationRecord } from "../../modules/paymentop
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { envelopeFacts, errorFacts, isUnsettled, notes, pollStatus, settledPatch, statusOf } from "./gateway-ops"
-import { addAmounts, currencyDecimals, normalizeAmount, subtractAmounts } from "./money"
+import { BigNumber, currencyDecimals, fromUnits, normalizeAmount, plainValue, ROUND_HALF_UP, toUnits } from "./money"
 import { PaymentOptionsData, RefundRecord, refundRecordOf, refundRecordStatus } from "./payment-data"
 import { outcomeOf } from "./status"
 
@@ -67,11 +67,14 @@ export async function refundTransaction(
   const known = await ctx.store.findOperation(key)
   if (known) return replay(ctx, transactionId, await settleRefundOperation(ctx, known))
 
-  const exact = MathBN.convert(requested)
-  if (!exact.isFinite() || !MathBN.gt(exact, 0)) {
+  // Plain amounts (the usual case) are checked in whole units of the currency without BigNumber; any other amount,
+  // and every refusal, takes the BigNumber path (refundableAfter) with its messages.
+  const requestedUnits = toUnits(plainValue(requested), decimals)
+  const exact = requestedUnits !== undefined && requestedUnits > 0 ? undefined : MathBN.convert(requested)
+  if (exact && (!exact.isFinite() || !exact.isGreaterThan(0))) {
     throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: a refund must be a positive amount of ${currencyCode.toUpperCase()}.`)
   }
-  const amount = exact.toFixed(decimals, 4 /* ROUND_HALF_UP */)
+  const amount = exact ? exact.toFixed(decimals, ROUND_HALF_UP) : fromUnits(requestedUnits!, decimals)
 
   let totals = await ctx.store.refundTotals(transactionId)
   const settled: Record<string, RefundRecord> = {}
@@ -83,25 +86,13 @@ export async function refundTransaction(
     totals = await ctx.store.refundTotals(transactionId)
     if (totals.open.length) throw blockedBy(totals.open[0])
   }
-  const captured = normalizeAmount(data.amount, currencyCode, "captured amount")
-  const remaining = subtractAmounts(captured, totals.succeeded, currencyCode)
-
-  if (!MathBN.eq(exact, amount) && amount !== remaining) {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_DATA,
-      `PaymentOptions: ${exact.toFixed()} ${currencyCode.toUpperCase()} has more decimals than ${currencyCode.toUpperCase()} allows (${decimals}); ` +
-        `refund a whole amount of the currency, or exactly the remaining balance (${remaining}).`
-    )
-  }
-  if (!MathBN.gt(amount, 0)) {
-    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: a refund must be positive; got ${amount} ${currencyCode.toUpperCase()}.`)
-  }
-  if (MathBN.gt(amount, remaining)) {
-    throw new MedusaError(
-      MedusaError.Types.INVALID_DATA,
-      `PaymentOptions: cannot refund ${amount} ${currencyCode.toUpperCase()}; only ${remaining} remains refundable on transaction ${transactionId}.`
-    )
-  }
+  const capturedUnits = toUnits(data.amount, decimals)
+  const refundedUnits = toUnits(totals.succeeded, decimals)
+  // The succeeded total once this refund succeeds.
+  const refundedAfter =
+    !exact && capturedUnits !== undefined && refundedUnits !== undefined && requestedUnits! <= capturedUnits - refundedUnits
+      ? fromUnits(refundedUnits + requestedUnits!, decimals)
+      : refundableAfter(exact ?? MathBN.convert(requested), amount, data, totals.succeeded, currencyCode, decimals, transactionId)
 
   let operation: OperationRecord
   try {
@@ -161,9 +152,46 @@ export async function refundTransaction(
   }
   return {
     record: refundRecordOf(operation),
-    refundedAmount: operation.status === "succeeded" ? addAmounts(totals.succeeded, amount, currencyCode) : normalizeAmount(totals.succeeded, currencyCode),
+    refundedAmount: operation.status === "succeeded" ? refundedAfter : normalizeAmount(totals.succeeded, currencyCode),
     settled: { ...(await staleRecords(ctx, data, transactionId, refundId)), ...settled },
   }
+}
+
+/**
+ * Checks a refund of `amount` (`exact` rounded to the currency) against what remains of the captured amount; returns
+ * the succeeded total once it succeeds.
+ */
+function refundableAfter(
+  exact: BigNumber,
+  amount: string,
+  data: PaymentOptionsData,
+  succeeded: string,
+  currencyCode: string,
+  decimals: number,
+  transactionId: string
+): string {
+  const captured = normalizeAmount(data.amount, currencyCode, "captured amount")
+  const refunded = MathBN.convert(succeeded)
+  const remaining = MathBN.convert(captured).minus(refunded).toFixed(decimals, ROUND_HALF_UP)
+  const rounded = MathBN.convert(amount)
+
+  if (!exact.isEqualTo(rounded) && amount !== remaining) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions: ${exact.toFixed()} ${currencyCode.toUpperCase()} has more decimals than ${currencyCode.toUpperCase()} allows (${decimals}); ` +
+        `refund a whole amount of the currency, or exactly the remaining balance (${remaining}).`
+    )
+  }
+  if (!rounded.isGreaterThan(0)) {
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `PaymentOptions: a refund must be positive; got ${amount} ${currencyCode.toUpperCase()}.`)
+  }
+  if (rounded.isGreaterThan(remaining)) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `PaymentOptions: cannot refund ${amount} ${currencyCode.toUpperCase()}; only ${remaining} remains refundable on transaction ${transactionId}.`
+    )
+  }
+  return refunded.plus(rounded).toFixed(decimals, ROUND_HALF_UP)
 }
 
 /**
