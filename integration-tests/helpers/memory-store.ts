@@ -32,16 +32,39 @@ function push(index: Map<string, OperationRecord[]>, key: string, op: OperationR
   return list.push(op) - 1
 }
 
-/** A refunded transaction's refunds, kept up to date by beginOperation/updateOperation so refundTotals is O(1). */
+/** The refunds of one captured transaction, kept up to date by beginOperation/updateOperation: refundTotals is O(1). */
 interface RefundBook {
-  /** Sum of the amounts of its succeeded refund records (exact decimal arithmetic), and that sum as text. */
-  sum: BigNumber
-  text: string
+  /** Its refund records, in creation order. */
+  refunds: OperationRecord[]
+  /**
+   * Sum of the amounts of its succeeded refund records, exact: `units` of 10^-scale, and as text (as BigNumber's
+   * toFixed() writes it). undefined: an amount was not a plain decimal; the book is summed again with BigNumber.
+   */
+  units: bigint
+  scale: number
+  text: string | undefined
   /** Ids of its refund records with an unsettled status. */
   open: Set<string>
 }
 
-type BigNumber = ReturnType<typeof MathBN.convert>
+/** Where an operation sits in the lists below (-1: not in that list), and its creation order. */
+interface Slot {
+  seq: number
+  parent: number
+  session: number
+  refund: number
+}
+
+const PLAIN_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/
+
+/** `units` of 10^-scale as BigNumber's toFixed() writes the value: no trailing fraction zeros, "0" for zero. */
+function decimalText(units: bigint, scale: number): string {
+  const negative = units < 0n
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0")
+  const whole = digits.slice(0, digits.length - scale)
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, "")
+  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`
+}
 
 /**
  * Operation records are immutable here, like rows read from a database: an update stores a new frozen record, so a
@@ -55,11 +78,8 @@ export class MemoryStore implements PaymentOptionsStore {
   /** Records by the transaction they act on and by session, in creation order (an update replaces them in place). */
   private readonly byParent = new Map<string, OperationRecord[]>()
   private readonly bySession = new Map<string, OperationRecord[]>()
-  /** Where each operation sits in those lists. */
-  private readonly slots = new Map<string, { parent: number; session: number }>()
   private readonly refundBooks = new Map<string, RefundBook>()
-  /** Creation order of the operations (refundTotals lists open refunds in that order). */
-  private readonly order = new Map<string, number>()
+  private readonly slots = new Map<string, Slot>()
   readonly webhooks: WebhookTransactionRecord[] = []
   readonly cards = new Map<string, SavedCardRecord>()
   readonly orphans: OrphanRecord[] = []
@@ -90,14 +110,17 @@ export class MemoryStore implements PaymentOptionsStore {
       created_at: new Date().toISOString(),
       ...input,
     } as OperationRecord)
-    this.order.set(op.id, seq)
+    const parent = op.parent_transaction_id
+    const book = op.kind === "refund" && parent ? this.refundBook(parent) : undefined
     this.operations.set(op.id, op)
     this.byKey.set(op.key, op.id)
     this.slots.set(op.id, {
-      parent: op.parent_transaction_id ? push(this.byParent, op.parent_transaction_id, op) : -1,
+      seq,
+      parent: parent ? push(this.byParent, parent, op) : -1,
       session: push(this.bySession, op.session_id, op),
+      refund: book ? book.refunds.push(op) - 1 : -1,
     })
-    this.enter(op)
+    if (book) this.enter(book, op)
     return { operation: op, created: true }
   }
 
@@ -116,13 +139,19 @@ export class MemoryStore implements PaymentOptionsStore {
     const op = this.operations.get(id)
     if (!op) throw new Error(`no operation ${id}`)
     const next: OperationRecord = Object.freeze(Object.assign({ ...op }, patch))
-    const moves = next.status !== op.status || next.amount !== op.amount
-    if (moves) this.leave(op)
-    this.operations.set(id, next)
     const slot = this.slots.get(id)!
+    this.operations.set(id, next)
     if (slot.parent >= 0) this.byParent.get(op.parent_transaction_id!)![slot.parent] = next
     this.bySession.get(op.session_id)![slot.session] = next
-    if (moves) this.enter(next)
+    if (slot.refund >= 0) {
+      const book = this.refundBooks.get(op.parent_transaction_id!)!
+      book.refunds[slot.refund] = next
+      // The book follows the record: it leaves with its old status and amount and enters with the new ones.
+      if (next.status !== op.status || next.amount !== op.amount) {
+        this.leave(book, op)
+        this.enter(book, next)
+      }
+    }
     return next
   }
 
@@ -132,6 +161,10 @@ export class MemoryStore implements PaymentOptionsStore {
   }
 
   async operationsWhere(filter: { session_id?: string; parent_transaction_id?: string; transaction_id?: string; kind?: string[] }) {
+    if (filter.parent_transaction_id && !filter.session_id && !filter.transaction_id && filter.kind?.length === 1 && filter.kind[0] === "refund") {
+      // The refunds of a captured transaction (every refund asks for them): already listed in its book.
+      return this.refundBooks.get(filter.parent_transaction_id)?.refunds.slice() ?? []
+    }
     const source: Iterable<OperationRecord> = filter.session_id
       ? this.bySession.get(filter.session_id) ?? []
       : filter.parent_transaction_id
@@ -164,49 +197,55 @@ export class MemoryStore implements PaymentOptionsStore {
   async refundTotals(parentTransactionId: string) {
     const book = this.refundBooks.get(parentTransactionId)
     if (!book) return { succeeded: "0", open: [] }
-    return { succeeded: book.text, open: book.open.size ? this.inOrder(book.open) : [] }
+    let text = book.text
+    if (text === undefined) {
+      let sum = MathBN.convert(0)
+      for (const op of book.refunds) if (op.status === "succeeded") sum = MathBN.add(sum, op.amount)
+      text = sum.toFixed()
+    }
+    return { succeeded: text, open: book.open.size ? this.inOrder(book.open) : [] }
   }
 
-  // The refund books follow the records: a record leaves its book before a change of status or amount, and enters
-  // it again after.
-
-  private enter(op: OperationRecord): void {
-    if (op.kind !== "refund" || !op.parent_transaction_id) return
-    let book = this.refundBooks.get(op.parent_transaction_id)
+  private refundBook(parentTransactionId: string): RefundBook {
+    let book = this.refundBooks.get(parentTransactionId)
     if (!book) {
-      const zero = MathBN.convert(0)
-      book = { sum: zero, text: zero.toFixed(), open: new Set() }
-      this.refundBooks.set(op.parent_transaction_id, book)
+      book = { refunds: [], units: 0n, scale: 0, text: "0", open: new Set() }
+      this.refundBooks.set(parentTransactionId, book)
     }
-    if (op.status === "succeeded") this.setSum(book, op.parent_transaction_id, MathBN.add(book.sum, op.amount))
+    return book
+  }
+
+  private enter(book: RefundBook, op: OperationRecord): void {
+    if (op.status === "succeeded") this.addToSum(book, op.amount, 1n)
     else if (UNSETTLED.includes(op.status)) book.open.add(op.id)
   }
 
-  private leave(op: OperationRecord): void {
-    const book = op.kind === "refund" && op.parent_transaction_id ? this.refundBooks.get(op.parent_transaction_id) : undefined
-    if (!book) return
-    if (op.status === "succeeded") this.setSum(book, op.parent_transaction_id!, MathBN.sub(book.sum, op.amount))
+  private leave(book: RefundBook, op: OperationRecord): void {
+    if (op.status === "succeeded") this.addToSum(book, op.amount, -1n)
     else book.open.delete(op.id)
   }
 
-  private setSum(book: RefundBook, parentTransactionId: string, sum: BigNumber): void {
-    // Exact decimal arithmetic keeps the running sum equal to the sum of the records; should an amount not be a
-    // number, the sum is taken from the records again rather than carried as NaN.
-    book.sum = sum.isFinite() ? sum : this.sumOf(parentTransactionId)
-    book.text = book.sum.toFixed()
-  }
-
-  private sumOf(parentTransactionId: string): BigNumber {
-    let sum = MathBN.convert(0)
-    for (const op of this.byParent.get(parentTransactionId) ?? []) {
-      if (op.kind === "refund" && op.status === "succeeded") sum = MathBN.add(sum, op.amount)
+  /** Exact integer arithmetic keeps the running sum equal to the sum of the records' amounts. */
+  private addToSum(book: RefundBook, amount: unknown, sign: bigint): void {
+    if (book.text === undefined) return
+    const match = typeof amount === "string" || typeof amount === "number" ? PLAIN_DECIMAL.exec(String(amount)) : null
+    if (!match) {
+      book.text = undefined
+      return
     }
-    return sum
+    const fraction = match[3] ?? ""
+    if (fraction.length > book.scale) {
+      book.units *= 10n ** BigInt(fraction.length - book.scale)
+      book.scale = fraction.length
+    }
+    const units = BigInt(match[2] + fraction.padEnd(book.scale, "0")) * (match[1] ? -1n : 1n)
+    book.units += sign * units
+    book.text = decimalText(book.units, book.scale)
   }
 
   private inOrder(ids: Set<string>): OperationRecord[] {
     const list = [...ids]
-    if (list.length > 1) list.sort((a, b) => this.order.get(a)! - this.order.get(b)!)
+    if (list.length > 1) list.sort((a, b) => this.slots.get(a)!.seq - this.slots.get(b)!.seq)
     return list.map((id) => this.operations.get(id)!)
   }
 
