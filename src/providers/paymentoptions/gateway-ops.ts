@@ -9,17 +9,19 @@ import { outcomeOf } from "./status"
 export function envelopeFacts(envelope: TransactionEnvelope): OperationPatch {
   const ref = envelope.transaction_details?.ref
   const token = envelope.payment_details?.additional_data?.stored_payment_method_id
-  return {
+  const facts: OperationPatch = {
     transaction_id: envelope.transaction_details?.id ?? null,
     transaction_ref: ref === null || ref === undefined ? null : String(ref),
     code: envelope.gateway_response.code,
     message: envelope.gateway_response.message ? maskPans(envelope.gateway_response.message) : null,
     response_code: envelope.payment_details?.response_code ?? null,
-    ...(envelope.payment_details?.card || envelope.payment_details?.scheme
-      ? { card: maskCard(envelope.payment_details?.card, envelope.payment_details?.scheme) as unknown as Record<string, unknown> }
-      : {}),
-    ...(typeof token === "string" && token ? { issued_token: token } : {}),
   }
+  // Added in place (a fresh object; every money call's answer goes through here).
+  if (envelope.payment_details?.card || envelope.payment_details?.scheme) {
+    facts.card = maskCard(envelope.payment_details?.card, envelope.payment_details?.scheme) as unknown as Record<string, unknown>
+  }
+  if (typeof token === "string" && token) facts.issued_token = token
+  return facts
 }
 
 export function errorFacts(error: PaymentOptionsError): OperationPatch {

@@ -120,11 +120,10 @@ export async function refundTransaction(
       merchant_id: ctx.options.merchantId,
       notes: notes("Medusa refund", refundId),
     })
-    operation = await ctx.store.updateOperation(operation.id, {
-      ...envelopeFacts(envelope),
-      status: "succeeded",
-      settled_at: new Date().toISOString(),
-    })
+    const patch = envelopeFacts(envelope)
+    patch.status = "succeeded"
+    patch.settled_at = new Date().toISOString()
+    operation = await ctx.store.updateOperation(operation.id, patch)
   } catch (error) {
     if (!(error instanceof PaymentOptionsError) || error.kind !== "outcome_unknown") {
       const facts = error instanceof PaymentOptionsError ? errorFacts(error) : { message: (error as Error).message }
@@ -153,8 +152,14 @@ export async function refundTransaction(
   return {
     record: refundRecordOf(operation),
     refundedAmount: operation.status === "succeeded" ? refundedAfter : normalizeAmount(totals.succeeded, currencyCode),
-    settled: { ...(await staleRecords(ctx, data, transactionId, refundId)), ...settled },
+    settled: mergeRecords(await staleRecords(ctx, data, transactionId, refundId), settled),
   }
+}
+
+/** `{ ...stale, ...settled }`: the records settled on the way win. */
+function mergeRecords(stale: Record<string, RefundRecord>, settled: Record<string, RefundRecord>): Record<string, RefundRecord> {
+  for (const id in settled) stale[id] = settled[id]
+  return stale
 }
 
 /**
