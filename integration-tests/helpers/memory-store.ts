@@ -37,11 +37,13 @@ interface RefundBook {
   /** Its refund records, in creation order. */
   refunds: OperationRecord[]
   /**
-   * Sum of the amounts of its succeeded refund records, exact: `units` of 10^-scale, and as text (as BigNumber's
-   * toFixed() writes it). undefined: an amount was not a plain decimal; the book is summed again with BigNumber.
+   * Sum of the amounts of its succeeded refund records in `units` of 10^-scale, exact while `exact` (integers below
+   * 2^53); otherwise (an amount that is not a plain decimal) the book is summed again with BigNumber at each read.
+   * `text`: the sum as BigNumber's toFixed() writes it, made at the next read after a change.
    */
-  units: bigint
+  units: number
   scale: number
+  exact: boolean
   text: string | undefined
   /** Ids of its refund records with an unsettled status. */
   open: Set<string>
@@ -58,9 +60,9 @@ interface Slot {
 const PLAIN_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/
 
 /** `units` of 10^-scale as BigNumber's toFixed() writes the value: no trailing fraction zeros, "0" for zero. */
-function decimalText(units: bigint, scale: number): string {
-  const negative = units < 0n
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0")
+function decimalText(units: number, scale: number): string {
+  const negative = units < 0
+  const digits = String(negative ? -units : units).padStart(scale + 1, "0")
   const whole = digits.slice(0, digits.length - scale)
   const fraction = digits.slice(digits.length - scale).replace(/0+$/, "")
   return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`
@@ -91,12 +93,14 @@ export class MemoryStore implements PaymentOptionsStore {
     const blocking = this.blocking(input)
     if (blocking) throw new OperationConflictError(blocking)
     const op: OperationRecord = Object.freeze({
+      // What every refund reads of every earlier refund (medusa_id, status, transaction_id, resolution) comes first.
       id: nextId("poop"),
-      status: "sending",
-      provider_id: null,
       medusa_id: null,
-      parent_transaction_id: null,
+      status: "sending",
       transaction_id: null,
+      resolution: null,
+      provider_id: null,
+      parent_transaction_id: null,
       transaction_ref: null,
       code: null,
       message: null,
@@ -106,7 +110,6 @@ export class MemoryStore implements PaymentOptionsStore {
       account_holder_id: null,
       card: null,
       settled_at: null,
-      resolution: null,
       created_at: new Date().toISOString(),
       ...input,
     } as OperationRecord)
@@ -197,11 +200,13 @@ export class MemoryStore implements PaymentOptionsStore {
   async refundTotals(parentTransactionId: string) {
     const book = this.refundBooks.get(parentTransactionId)
     if (!book) return { succeeded: "0", open: [] }
-    let text = book.text
-    if (text === undefined) {
+    let text: string
+    if (!book.exact) {
       let sum = MathBN.convert(0)
       for (const op of book.refunds) if (op.status === "succeeded") sum = MathBN.add(sum, op.amount)
       text = sum.toFixed()
+    } else {
+      text = book.text ??= decimalText(book.units, book.scale)
     }
     return { succeeded: text, open: book.open.size ? this.inOrder(book.open) : [] }
   }
@@ -209,38 +214,39 @@ export class MemoryStore implements PaymentOptionsStore {
   private refundBook(parentTransactionId: string): RefundBook {
     let book = this.refundBooks.get(parentTransactionId)
     if (!book) {
-      book = { refunds: [], units: 0n, scale: 0, text: "0", open: new Set() }
+      book = { refunds: [], units: 0, scale: 0, exact: true, text: "0", open: new Set() }
       this.refundBooks.set(parentTransactionId, book)
     }
     return book
   }
 
   private enter(book: RefundBook, op: OperationRecord): void {
-    if (op.status === "succeeded") this.addToSum(book, op.amount, 1n)
+    if (op.status === "succeeded") this.addToSum(book, op.amount, 1)
     else if (UNSETTLED.includes(op.status)) book.open.add(op.id)
   }
 
   private leave(book: RefundBook, op: OperationRecord): void {
-    if (op.status === "succeeded") this.addToSum(book, op.amount, -1n)
+    if (op.status === "succeeded") this.addToSum(book, op.amount, -1)
     else book.open.delete(op.id)
   }
 
   /** Exact integer arithmetic keeps the running sum equal to the sum of the records' amounts. */
-  private addToSum(book: RefundBook, amount: unknown, sign: bigint): void {
-    if (book.text === undefined) return
+  private addToSum(book: RefundBook, amount: unknown, sign: number): void {
+    if (!book.exact) return
+    book.text = undefined
     const match = typeof amount === "string" || typeof amount === "number" ? PLAIN_DECIMAL.exec(String(amount)) : null
-    if (!match) {
-      book.text = undefined
+    const fraction = match?.[3] ?? ""
+    if (!match || fraction.length > 15) {
+      book.exact = false
       return
     }
-    const fraction = match[3] ?? ""
     if (fraction.length > book.scale) {
-      book.units *= 10n ** BigInt(fraction.length - book.scale)
+      book.units *= 10 ** (fraction.length - book.scale)
       book.scale = fraction.length
     }
-    const units = BigInt(match[2] + fraction.padEnd(book.scale, "0")) * (match[1] ? -1n : 1n)
-    book.units += sign * units
-    book.text = decimalText(book.units, book.scale)
+    const units = Number(match[2] + fraction.padEnd(book.scale, "0"))
+    book.units += match[1] ? -sign * units : sign * units
+    book.exact = Number.isSafeInteger(units) && Number.isSafeInteger(book.units)
   }
 
   private inOrder(ids: Set<string>): OperationRecord[] {
