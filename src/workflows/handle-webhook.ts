@@ -12,6 +12,7 @@ export type HandleWebhookInput = { provider: string; payload: ProviderWebhookPay
 export type HandleWebhookResult = { orphan_id: string | null; refund: boolean; ledger_of: string | null }
 
 const NOTHING: HandleWebhookResult = { orphan_id: null, refund: false, ledger_of: null }
+const WEBHOOK_LOCK_SECONDS = 5
 
 /**
  * The plugin's part of a PaymentOptions webhook, next to Medusa's own handling (which drives the cart and payment):
@@ -36,10 +37,14 @@ export const handleWebhookStep = createStep("paymentoptions-handle-webhook", asy
     const { data: payments } = await query.graph({ entity: "payment", fields: ["id"], filters: { payment_session_id: verified.sessionId } })
     const paymentId = payments[0]?.id as string | undefined
     if (!paymentId || !currency || paid === null || paid === undefined) return new StepResponse(NOTHING)
-    await withPaymentLock(container, paymentId, async () => {
-      await linkRefund(ctx, verified.sessionId, verified.transactionId, verified.envelope, normalizeAmount(paid, currency))
-      await settleAndSyncLedger(container, paymentId, { settle: false })
-    })
+    await linkRefund(ctx, verified.sessionId, verified.transactionId, normalizeAmount(paid, currency))
+    try {
+      // A short wait: a lock left by a dead process must not hold the event queue; the job settles it later.
+      await withPaymentLock(container, paymentId, () => settleAndSyncLedger(container, paymentId), WEBHOOK_LOCK_SECONDS)
+    } catch (error) {
+      logger.info(`PaymentOptions: payment ${paymentId} is busy; its announced refund is settled by the next settle (the job or Check now).`)
+      return new StepResponse(NOTHING)
+    }
     return new StepResponse({ ...NOTHING, ledger_of: paymentId })
   }
 

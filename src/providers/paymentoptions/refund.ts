@@ -29,6 +29,11 @@ export async function settleRefundOperation(ctx: GatewayContext, op: OperationRe
   if (!envelope) return op
   const patch = settledPatch(envelope)
   if (patch.status === "pending") return op.status === "pending" ? op : ctx.store.updateOperation(op.id, { status: "pending" })
+  // An operator resolved it before the gateway could be asked: the gateway's final answer stands, and says so.
+  const resolution = op.resolution as { status?: string } | null
+  if (resolution && resolution.status !== (patch.status === "succeeded" ? "succeeded" : "failed")) {
+    patch.resolution = { ...resolution, overridden_by_gateway: { status: patch.status, at: new Date().toISOString() } }
+  }
   const settled = await ctx.store.updateOperation(op.id, patch)
   if (settled.status === "declined") {
     ctx.logger.warn(

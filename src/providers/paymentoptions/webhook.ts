@@ -2,7 +2,7 @@ import { ProviderWebhookPayload, WebhookActionResult } from "@medusajs/framework
 import { BigNumber, PaymentActions } from "@medusajs/framework/utils"
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
-import { envelopeFacts, isUnsettled, settledPatch, shortId } from "./gateway-ops"
+import { isUnsettled, shortId } from "./gateway-ops"
 import { normalizeAmount } from "./money"
 import { TransactionEnvelope } from "./schemas"
 import { outcomeOf } from "./status"
@@ -74,7 +74,7 @@ export async function webhookAction(ctx: GatewayContext, payload: ProviderWebhoo
     currency_code: currency,
   })
   if (type === "REFUND") {
-    await linkRefund(ctx, sessionId, transactionId, envelope, amount)
+    await linkRefund(ctx, sessionId, transactionId, amount)
     return IGNORED
   }
   if (type === "VOID" || !amount) return IGNORED
@@ -91,14 +91,15 @@ export async function webhookAction(ctx: GatewayContext, payload: ProviderWebhoo
 
 /**
  * A refund whose answer was lost has no gateway id, so nothing could ask the gateway about it. When the gateway
- * announces a refund on the session, the one unsettled refund without an id and with that amount (at most one can be
- * unsettled per transaction) gets the id and the announced outcome. An operator's earlier guess yields to it.
+ * announces a refund on the session, the one refund without an id and with that amount (at most one can be unsettled
+ * per transaction) gets the id and becomes pending again if an operator had resolved it: settling it (the plugin's
+ * webhook workflow, Check now or the job, each under the payment's lock) then asks the gateway and writes the ledger.
+ * Only the operation's row is written here.
  */
 export async function linkRefund(
   ctx: GatewayContext,
   sessionId: string,
   transactionId: string,
-  envelope: TransactionEnvelope,
   amount: string | null
 ): Promise<void> {
   if (!amount) return
@@ -107,10 +108,12 @@ export async function linkRefund(
   const candidates = refunds.filter((op) => !op.transaction_id && op.amount === amount && (isUnsettled(op) || op.resolution))
   if (candidates.length !== 1) return
   const [op] = candidates
-  const patch = outcomeOf(envelope) === "pending" ? { ...envelopeFacts(envelope), status: "pending" as const } : settledPatch(envelope)
-  const resolution = op.resolution && patch.status !== "pending" && op.status !== patch.status
-    ? { resolution: { ...op.resolution, overridden_by_gateway: { status: patch.status, at: new Date().toISOString() } } }
-    : {}
-  await ctx.store.updateOperation(op.id, { ...patch, ...resolution })
-  ctx.logger.info(`PaymentOptions webhook named gateway transaction ${transactionId} for refund ${op.medusa_id ?? op.key}; it can now be settled.`)
+  try {
+    await ctx.store.updateOperation(op.id, { transaction_id: transactionId, status: "pending" })
+  } catch (error) {
+    // Reopening a resolved refund while another refund of the transaction is unsettled: the index refuses; later.
+    ctx.logger.warn(`PaymentOptions could not link gateway refund ${shortId(transactionId)} to refund ${op.medusa_id ?? op.key} yet: ${(error as Error).message}`)
+    return
+  }
+  ctx.logger.info(`PaymentOptions webhook named gateway transaction ${shortId(transactionId)} for refund ${op.medusa_id ?? op.key}; it can now be settled.`)
 }

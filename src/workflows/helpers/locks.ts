@@ -15,7 +15,12 @@ export const LOCK_TIMEOUT_SECONDS = 30
 export const LOCK_TTL_SECONDS = 120
 
 /** Runs `job` under the payment's lock (for steps that find the payments to lock as they go). */
-export async function withPaymentLock<T>(container: MedusaContainer, paymentId: string, job: () => Promise<T>): Promise<T> {
+export async function withPaymentLock<T>(
+  container: MedusaContainer,
+  paymentId: string,
+  job: () => Promise<T>,
+  timeoutSeconds = LOCK_TIMEOUT_SECONDS
+): Promise<T> {
   const locking = container.resolve(Modules.LOCKING)
-  return locking.execute(paymentLockKey(paymentId), job, { timeout: LOCK_TIMEOUT_SECONDS })
+  return locking.execute(paymentLockKey(paymentId), job, { timeout: timeoutSeconds })
 }
