@@ -1,6 +1,6 @@
 import http from "node:http"
 import https from "node:https"
-import axios, { AxiosError, AxiosInstance, AxiosResponse } from "axios"
+import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axios"
 import { z } from "zod"
 import { GatewayErrorKind, PaymentOptionsError } from "./errors"
 import { classifyResponseCode } from "./response-codes"
@@ -44,6 +44,9 @@ const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ERR_INVALID
  * configured exactly like the provider (bench/refund.bench.ts) and the two cannot drift.
  */
 export function createGatewayHttp(config: ClientConfig): AxiosInstance {
+  // Required here rather than imported: axios and its dependencies are about a third of the plugin's load time, and
+  // Medusa loads the plugin at boot but makes the first gateway client only when a payment needs it.
+  const axios: AxiosStatic = require("axios")
   return axios.create({
     baseURL: `${config.gatewayUrl}${config.apiPathPrefix}`,
     timeout: config.timeoutMs,
@@ -64,11 +67,10 @@ export function createGatewayHttp(config: ClientConfig): AxiosInstance {
 
 /** A thin client over the server-to-server API: one request shape, one error classification. */
 export class PaymentOptionsClient {
-  private readonly http: AxiosInstance
+  /** Made at the first gateway call (see createGatewayHttp). */
+  private http: AxiosInstance | undefined
 
-  constructor(private readonly config: ClientConfig) {
-    this.http = createGatewayHttp(config)
-  }
+  constructor(private readonly config: ClientConfig) {}
 
   generateHppLink(body: Record<string, unknown>): Promise<HppLink> {
     return this.call("hpp link", "post", "/hpp/generate/link", body).then((res) => {
@@ -140,8 +142,9 @@ export class PaymentOptionsClient {
     path: string,
     body?: unknown
   ): Promise<AxiosResponse> {
+    const http = (this.http ??= createGatewayHttp(this.config))
     try {
-      return await this.http.request({ method, url: path, data: body })
+      return await http.request({ method, url: path, data: body })
     } catch (error) {
       const code = (error as AxiosError).code ?? ""
       const kind: GatewayErrorKind = NOT_SENT.has(code) ? "unavailable" : method === "get" ? "unavailable" : "outcome_unknown"
