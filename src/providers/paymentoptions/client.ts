@@ -163,6 +163,8 @@ export function interpretEnvelope(operation: string, envelope: TransactionEnvelo
   const responseCode = envelope.payment_details?.response_code
   const cls = classifyResponseCode(responseCode)
   const transactionId = envelope.transaction_details?.id ?? null
+  // The usual answer first: a clean success with its transaction id (what the checks below also conclude).
+  if (transactionId && envelope.success && (cls === undefined || cls === "approved") && /^INFO/i.test(code)) return envelope as SuccessEnvelope
   const details = {
     operation,
     httpStatus,

@@ -120,18 +120,22 @@ export function refundRecordStatus(op: OperationRecord): RefundStatus {
 
 /** A refund operation as its record in `payment.data.refunds`. */
 export function refundRecordOf(op: OperationRecord): RefundRecord {
-  const status = refundRecordStatus(op)
-  const at = (v: Date | string | null | undefined) => (v instanceof Date ? v.toISOString() : v ?? null)
-  return {
+  const record: RefundRecord = {
     ref: op.transaction_ref,
     transaction_id: op.transaction_id,
-    status,
+    status: refundRecordStatus(op),
     amount: op.amount,
     currency_code: op.currency_code,
     code: op.code,
     message: op.message,
-    created_at: at(op.created_at) ?? new Date().toISOString(),
-    ...(op.settled_at ? { settled_at: at(op.settled_at) } : {}),
-    ...(op.resolution ? { resolution: op.resolution as RefundRecord["resolution"] } : {}),
+    created_at: isoOf(op.created_at) ?? new Date().toISOString(),
   }
+  // Optional keys added in place (every refund builds at least one record).
+  if (op.settled_at) record.settled_at = isoOf(op.settled_at)
+  if (op.resolution) record.resolution = op.resolution as RefundRecord["resolution"]
+  return record
+}
+
+function isoOf(v: Date | string | null | undefined): string | null {
+  return v instanceof Date ? v.toISOString() : v ?? null
 }
