@@ -8,7 +8,8 @@
  * them itself by the time it reaches plugins), then times require() of every file Medusa can load from the built
  * plugin (.medusa/server/src: provider, module, API routes and middlewares, subscribers, jobs, workflows; not the
  * admin bundle, type entries or migrations). The baseline run does the same and requires nothing. Runs alternate;
- * medians are reported, with the whole process's wall time as a cross-check. `medusa start` with and without the
+ * medians are reported. The whole process's wall time is printed as a cross-check only: Medusa's own packages make
+ * it about 3 s with a spread larger than the plugin's cost. `medusa start` with and without the
  * plugin was not used: its run-to-run spread (seconds) is larger than the cost being measured.
  *
  * Prints; asserts nothing about time. The issue's target: at most 50 ms.
@@ -106,8 +107,10 @@ function main() {
   console.log(`${RUNS} runs each, alternating:`)
   console.log(`  require() of the plugin: median ${median(requireMs).toFixed(1)} ms, p95 ${percentile(requireMs, 95).toFixed(1)} ms, min ${Math.min(...requireMs).toFixed(1)} ms ` +
     `(baseline requires nothing: ${median(baseline.map((r) => r.ms)).toFixed(2)} ms); ${plugin[0].modules - baseline[0].modules} modules more`)
-  console.log(`  whole process wall time: plugin ${median(plugin.map((r) => r.wallMs)).toFixed(0)} ms, baseline ${median(baseline.map((r) => r.wallMs)).toFixed(0)} ms, ` +
-    `difference of the medians ${wallDiff.toFixed(1)} ms`)
+  const spread = (runs: typeof plugin) => `${percentile(runs.map((r) => r.wallMs), 25).toFixed(0)}-${percentile(runs.map((r) => r.wallMs), 75).toFixed(0)} ms`
+  console.log(`  cross-check, whole process wall time (mostly Medusa's own packages): plugin median ${median(plugin.map((r) => r.wallMs)).toFixed(0)} ms ` +
+    `(quartiles ${spread(plugin)}), baseline ${median(baseline.map((r) => r.wallMs)).toFixed(0)} ms (${spread(baseline)}); ` +
+    `difference ${wallDiff.toFixed(0)} ms, within the run-to-run spread, so not the figure to use`)
   console.log(`  target (issue 9): <= 50 ms`)
   console.log("")
   console.log(load.stop())

@@ -2,7 +2,7 @@
  * What `refundPayment` costs on top of the HTTP call it makes, measured against the bundled sandbox gateway.
  *
  *   npm run bench
- *   REFUNDS=3000 WARMUP=1000 CONCURRENT=200 LEDGERS=0,10,100,1000 PG_REFUNDS=1000 npm run bench   (the defaults)
+ *   REFUNDS=3000 WARMUP=1000 CONCURRENT=200 LEDGERS=0,10,100,1000 PG_REFUNDS=300 npm run bench   (the defaults)
  *   PG_BENCH=0 npm run bench                 (skip the PostgreSQL section; PG_URL=postgres://user:pass@host:port)
  *   PROFILE=refund.cpuprofile npm run bench  (a V8 CPU profile of the measured rounds; bench/profile-summary.ts)
  *
@@ -56,7 +56,8 @@ const CONCURRENT = env("CONCURRENT", 200)
 const LEDGERS = (process.env.LEDGERS ?? "0,10,100,1000").split(",").map(Number)
 /** At most this many pre-loaded refunds per ledger size: bounds memory; a payment then takes several refunds. */
 const LEDGER_RECORDS = env("LEDGER_RECORDS", 100_000)
-const PG_REFUNDS = env("PG_REFUNDS", 1000)
+// Each PostgreSQL refund takes tens of milliseconds: 300 keep the section to a couple of minutes.
+const PG_REFUNDS = env("PG_REFUNDS", 300)
 const PG_URL = process.env.PG_URL ?? "postgres://postgres:postgres@localhost:5432"
 
 const PROVIDER_ID = "pp_paymentoptions_bench"
