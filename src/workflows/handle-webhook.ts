@@ -4,6 +4,7 @@ import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@med
 import { gatewayContextFor, isPaymentOptionsProvider } from "../providers/paymentoptions/context"
 import { normalizeAmount } from "../providers/paymentoptions/money"
 import { outcomeOf } from "../providers/paymentoptions/status"
+import { shortId } from "../providers/paymentoptions/gateway-ops"
 import { linkRefund, verifyWebhook } from "../providers/paymentoptions/webhook"
 import { withPaymentLock } from "./helpers/locks"
 import { settleAndSyncLedger } from "./helpers/payment-ledger"
@@ -66,7 +67,8 @@ export const handleWebhookStep = createStep("paymentoptions-handle-webhook", asy
   })
   if (created) {
     logger.error(
-      `PaymentOptions: ${amount} ${currency.toUpperCase()} was paid for payment session ${verified.sessionId}, which no longer exists: ` +
+      `PaymentOptions: ${amount} ${currency.toUpperCase()} (${verified.type === "PRE_AUTH" ? `held by authorization ${shortId(verified.transactionId)}` : `transaction ${verified.transactionId}`}) ` +
+        `was paid for payment session ${verified.sessionId}, which no longer exists: ` +
         "no order was placed. " +
         (ctx.options.refundOrphanedPayments
           ? "It is refunded automatically (refundOrphanedPayments)."

@@ -41,7 +41,7 @@ import { CardKind, CardSource, currencyOf, expectedFor, hostedSale, latestCardOp
 import { PaymentOptionsClient } from "./client"
 import { GatewayContext, missingPlugin } from "./context"
 import { toMedusaError } from "./errors"
-import { statusOf } from "./gateway-ops"
+import { shortId, statusOf } from "./gateway-ops"
 import { maskPans } from "./masking"
 import { isPositive, normalizeAmount, toGatewayAmount } from "./money"
 import { PaymentOptionsOptions, resolveOptions, ResolvedOptions, webhookUrlFor } from "./options"
@@ -316,7 +316,8 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     })
     if (created) {
       this.logger_.error(
-        `PaymentOptions: ${op.amount} ${op.currency_code.toUpperCase()} (transaction ${op.transaction_id}) belongs to no order: ${reason}. ` +
+        `PaymentOptions: ${op.amount} ${op.currency_code.toUpperCase()} (${kind === "pre_auth" ? `held by authorization ${shortId(op.transaction_id)}` : `transaction ${op.transaction_id}`}) ` +
+          `of payment session ${op.session_id} belongs to no order: ${reason}. ` +
           "It is listed under GET /admin/paymentoptions/orphan-payments with a one-click refund."
       )
     }
