@@ -205,22 +205,25 @@ function refundableAfter(
 }
 
 /**
- * The transaction's other refunds whose ledger record (`data.refunds`) no longer says what the operation log does:
- * e.g. a lost answer a refund webhook named since (the webhook writes only the log). Returned with this refund, they
- * keep the ledger in step with the derived refunded_amount.
+ * The transaction's other refunds the ledger (`data.refunds`) still shows pending while the operation log knows
+ * better: e.g. a lost answer that a refund webhook named and the job settled since. Returned with this refund, they
+ * keep the ledger in step with the derived refunded_amount. Only the ledger's pending records are looked up (usually
+ * none), so the cost does not grow with the refunds before; a refund the ledger lacks altogether is the
+ * reconciliation's to list (`refund_unrecorded`).
  */
 async function staleRecords(ctx: GatewayContext, data: PaymentOptionsData, transactionId: string, except: string): Promise<Record<string, RefundRecord>> {
   const ledger = (data.refunds ?? {}) as Record<string, RefundRecord>
   const stale: Record<string, RefundRecord> = {}
-  for (const op of await ctx.store.operationsWhere({ parent_transaction_id: transactionId, kind: ["refund"] })) {
-    if (!op.medusa_id || op.medusa_id === except) continue
-    // Compared field by field: this runs over every refund of the transaction, so no record is built unless it differs.
-    const status = refundRecordStatus(op)
-    const known = ledger[op.medusa_id]
-    const differs = known
-      ? known.status !== status || known.transaction_id !== op.transaction_id || !sameResolution(known.resolution ?? null, op.resolution ? op.resolution : null)
-      : status !== "failed"
-    if (differs) stale[op.medusa_id] = refundRecordOf(op)
+  for (const id in ledger) {
+    if (id === except || ledger[id]?.status !== "pending") continue
+    const op = await ctx.store.findOperation(`refund:${id}`)
+    if (!op || op.parent_transaction_id !== transactionId) continue
+    const known = ledger[id]
+    const differs =
+      known.status !== refundRecordStatus(op) ||
+      known.transaction_id !== op.transaction_id ||
+      !sameResolution(known.resolution ?? null, op.resolution ? op.resolution : null)
+    if (differs) stale[id] = refundRecordOf(op)
   }
   return stale
 }
