@@ -157,7 +157,7 @@ export async function refundTransaction(
   return {
     record: refundRecordOf(operation),
     refundedAmount: operation.status === "succeeded" ? refundedAfter : normalizeAmount(totals.succeeded, currencyCode),
-    settled: mergeRecords(await staleRecords(ctx, data, transactionId, refundId), settled),
+    settled: ledgerInStep(data, totals.succeeded, decimals) ? settled : mergeRecords(await staleRecords(ctx, data, transactionId, refundId), settled),
   }
 }
 
@@ -205,25 +205,32 @@ function refundableAfter(
 }
 
 /**
- * The transaction's other refunds the ledger (`data.refunds`) still shows pending while the operation log knows
- * better: e.g. a lost answer that a refund webhook named and the job settled since. Returned with this refund, they
- * keep the ledger in step with the derived refunded_amount. Only the ledger's pending records are looked up (usually
- * none), so the cost does not grow with the refunds before; a refund the ledger lacks altogether is the
- * reconciliation's to list (`refund_unrecorded`).
+ * Whether the stored ledger's refunded total is the operation log's (before this refund): then no earlier record can
+ * be stale in a way that matters, and the ledger is not read. Otherwise (e.g. the process stopped between settling a
+ * refund and writing the ledger), the records that differ are returned with this refund.
+ */
+function ledgerInStep(data: PaymentOptionsData, succeeded: string, decimals: number): boolean {
+  if (typeof data.refunded_amount !== "string") return !data.refunds || !Object.keys(data.refunds).length
+  const stored = toUnits(data.refunded_amount, decimals)
+  const logged = toUnits(succeeded, decimals)
+  return stored !== undefined && logged !== undefined ? stored === logged : MathBN.eq(data.refunded_amount, succeeded)
+}
+
+/**
+ * The transaction's other refunds whose ledger record (`data.refunds`) does not say what the operation log does.
+ * Read only when the ledger's total is out of step (ledgerInStep), so its cost does not weigh on every refund.
  */
 async function staleRecords(ctx: GatewayContext, data: PaymentOptionsData, transactionId: string, except: string): Promise<Record<string, RefundRecord>> {
   const ledger = (data.refunds ?? {}) as Record<string, RefundRecord>
   const stale: Record<string, RefundRecord> = {}
-  for (const id in ledger) {
-    if (id === except || ledger[id]?.status !== "pending") continue
-    const op = await ctx.store.findOperation(`refund:${id}`)
-    if (!op || op.parent_transaction_id !== transactionId) continue
-    const known = ledger[id]
-    const differs =
-      known.status !== refundRecordStatus(op) ||
-      known.transaction_id !== op.transaction_id ||
-      !sameResolution(known.resolution ?? null, op.resolution ? op.resolution : null)
-    if (differs) stale[id] = refundRecordOf(op)
+  for (const op of await ctx.store.operationsWhere({ parent_transaction_id: transactionId, kind: ["refund"] })) {
+    if (!op.medusa_id || op.medusa_id === except) continue
+    const status = refundRecordStatus(op)
+    const known = ledger[op.medusa_id]
+    const differs = known
+      ? known.status !== status || known.transaction_id !== op.transaction_id || !sameResolution(known.resolution ?? null, op.resolution ? op.resolution : null)
+      : status !== "failed"
+    if (differs) stale[op.medusa_id] = refundRecordOf(op)
   }
   return stale
 }
