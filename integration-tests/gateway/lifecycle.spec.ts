@@ -71,6 +71,7 @@ describe("hosted-page checkout", () => {
       session_id: "payses_1",
       currency_code: "jpy",
       amount: "5000",
+      medusa_amount: "5000",
       merchant_txn_ref: "payses_1",
       checkout: "hpp",
       hpp_link_id: out.id,

@@ -138,7 +138,7 @@ describe("refundPayment against the sandbox", () => {
   })
 
   describe("amounts finer than the currency", () => {
-    it("JPY 0.5 is refused before any call; the rounded whole remaining balance is allowed", async () => {
+    it("JPY 0.5 is refused before any call, and so is a sub-yen amount that is not Medusa's whole remaining balance", async () => {
       const { provider, store } = providerFor(sandbox)
       const { data } = await paidPayment(provider, 1000)
       const half = await rejection(provider.refundPayment({ data, amount: 0.5, context: { idempotency_key: "ref_half" } }))
@@ -150,14 +150,17 @@ describe("refundPayment against the sandbox", () => {
       expect(store.operations.size).toBe(1) // the sale only
 
       const part = await refund(provider, data, 400, "ref_400")
-      const rest = await refund(provider, part.data, { value: "599.5", precision: 20 }, "ref_rest")
+      // Medusa's books say ¥600 remain: ¥599.5 would be refunded as ¥600 while Medusa books ¥599.5. Refused.
+      const close = await rejection(provider.refundPayment({ data: part.data, amount: "599.5", context: { idempotency_key: "ref_close" } }))
+      expect(close.message).toContain("remaining balance (600)")
+      const rest = await refund(provider, part.data, { value: "600", precision: 20 }, "ref_rest")
       expect(refundRequests(sandbox).map((r) => (r.body as any).amount)).toEqual(["400", "600"])
       expect(rest.out.refunds.ref_rest).toMatchObject({ status: "succeeded", amount: "600" })
       expect(rest.data.refunded_amount).toBe("1000")
       expect(sandbox.transaction(data.transaction_id)!.refundedAmount).toBe("1000")
     })
 
-    it("USD 0.005 (and 4.005) is refused; whole cents pass; 10.335 passes as exactly the remaining 10.34", async () => {
+    it("USD 0.005 (and 4.005) is refused; whole cents pass; 10.338 is refused though it rounds to the remaining 10.34", async () => {
       const { provider } = providerFor(sandbox)
       const { data: paid } = await paidPayment(provider, "12.34", "usd")
       expect(paid.amount).toBe("12.34")
@@ -170,11 +173,28 @@ describe("refundPayment against the sandbox", () => {
 
       const whole = await refund(provider, paid, { value: "2.000", precision: 20 }, "ref_usd")
       expect(refundRequests(sandbox).at(-1)!.body).toMatchObject({ amount: "2.00" })
-      const rest = await refund(provider, whole.data, { value: "10.335", precision: 20 }, "ref_usd_rest")
+      const close = await rejection(provider.refundPayment({ data: whole.data, amount: { value: "10.338", precision: 20 }, context: { idempotency_key: "ref_usd_close" } }))
+      expect(close.message).toContain("remaining balance (10.34)")
+      const rest = await refund(provider, whole.data, { value: "10.34", precision: 20 }, "ref_usd_rest")
       expect(refundRequests(sandbox).at(-1)!.body).toMatchObject({ amount: "10.34" })
       expect(rest.data.refunded_amount).toBe("12.34")
       expect(sandbox.transaction(paid.transaction_id)!.refundedAmount).toBe("12.34")
     })
+  })
+
+  it("an amount finer than the currency passes when it is exactly Medusa's whole remaining balance (Medusa's amount had decimals)", async () => {
+    const { provider, store } = providerFor(sandbox)
+    // Medusa's total is ¥1000.4 (e.g. after tax); the gateway charged ¥1000.
+    const { data } = await paidPayment(provider, "1000.4")
+    expect(data).toMatchObject({ amount: "1000", medusa_amount: "1000.4" })
+    const part = await refund(provider, data, 400, "ref_part")
+    const wrong = await rejection(provider.refundPayment({ data: part.data, amount: "599.6", context: { idempotency_key: "ref_wrong" } }))
+    expect(wrong.message).toContain("more decimals than JPY allows")
+    const rest = await refund(provider, part.data, { value: "600.4", precision: 20 }, "ref_rest")
+    expect(rest.out.refunds.ref_rest).toMatchObject({ status: "succeeded", amount: "600" })
+    expect(rest.data.refunded_amount).toBe("1000")
+    expect(store.operations.size).toBeGreaterThan(0)
+    expect((await store.findOperation("refund:ref_rest"))!.requested_amount).toBe("600.4")
   })
 
   describe("failures throw, so Medusa deletes its refund row and payment.data is untouched", () => {

@@ -164,7 +164,7 @@ describe("card data (checkoutMode server)", () => {
 
     const changed = await provider.updatePayment({ amount: 4500, currency_code: "jpy", data: authorized })
     expect(changed.status).toBe(PaymentSessionStatus.PENDING)
-    expect(changed.data).toEqual({ amount: "4500", currency_code: "jpy", authorized_at: null, three_ds: null, attempt: null, last_error: null })
+    expect(changed.data).toEqual({ amount: "4500", medusa_amount: "4500", currency_code: "jpy", authorized_at: null, three_ds: null, attempt: null, last_error: null })
     expect(sandbox.transactions().filter((t) => t.type === "VOID")).toEqual([expect.objectContaining({ parentId: oldAuth.transaction_id })])
     const data = medusaMerge(authorized, changed.data)
     const noCard = await provider.authorizePayment({ data })

@@ -110,6 +110,7 @@ export class MemoryStore implements PaymentOptionsStore {
       account_holder_id: null,
       card: null,
       settled_at: null,
+      requested_amount: null,
       created_at: new Date().toISOString(),
       ...input,
     } as OperationRecord)

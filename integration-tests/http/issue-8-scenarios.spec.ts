@@ -223,31 +223,32 @@ medusaIntegrationTestRunner({
 
     // ---------------------------------------------------------------------------------------------------------
 
-    it("(4) sub-unit amounts: ¥0.5 and USD 0.005 are refused before the gateway; the rounded whole remaining balance is allowed", async () => {
+    it("(4) sub-unit amounts: refused before the gateway unless they are Medusa's whole remaining balance", async () => {
       const yen = await paidOrder()
       const half = await refund(api, admin, yen.payment.id, { amount: 0.5 })
       expect(half.status).toBe(400)
       expect(half.data.message).toContain("more decimals than JPY allows")
+      // ¥4,999.5 would be sent as the gateway's whole ¥5,000 while Medusa keeps ¥0.5 refundable: refused.
+      const nearlyAll = await refund(api, admin, yen.payment.id, { amount: 4999.5 })
+      expect(nearlyAll.status).toBe(400)
+      expect(nearlyAll.data.message).toContain("more decimals than JPY allows")
       expect(gatewayRefundsOf(yen.txn)).toEqual([])
       expect((await getPayment(api, admin, yen.payment.id)).refunds).toEqual([])
-      // ¥4,999.5 is the whole remaining ¥5,000 rounded: allowed, sent as ¥5,000.
-      expect((await refund(api, admin, yen.payment.id, { amount: 4999.5 })).status).toBe(200)
+      expect((await refund(api, admin, yen.payment.id, { amount: 5000 })).status).toBe(200)
       expect(gatewayRefundsOf(yen.txn).map((t) => t.amount)).toEqual(["5000"])
-      // Medusa still sees ¥0.5 refundable; the gateway has nothing left: refused.
-      const rest = await refund(api, admin, yen.payment.id, { amount: 0.5 })
-      expect(rest.status).toBe(400)
-      expect(gatewayRefundsOf(yen.txn)).toHaveLength(1)
       expect(await disagreements(yen.payment.id)).toEqual([])
 
-      const usd = await paidOrder({ currency_code: "usd", unit_price: 19.99 })
+      // A price finer than the currency (USD 19.995): the gateway took 20.00.
+      const usd = await paidOrder({ currency_code: "usd", unit_price: 19.995 })
       const tiny = await refund(api, admin, usd.payment.id, { amount: 0.005 })
       expect(tiny.status).toBe(400)
       expect(tiny.data.message).toContain("more decimals than USD allows")
       expect((await refund(api, admin, usd.payment.id, { amount: 10 })).status).toBe(200)
-      // 9.994 rounds to the whole remaining 9.99: allowed.
-      expect((await refund(api, admin, usd.payment.id, { amount: 9.994 })).status).toBe(200)
-      expect(gatewayRefundsOf(usd.txn).map((t) => fix(t.amount, "usd"))).toEqual(["10.00", "9.99"])
-      expect((await getPayment(api, admin, usd.payment.id)).data.refunded_amount).toBe("19.99")
+      // 9.994 is not Medusa's remaining 9.995: refused; 9.995 is, and is sent as the gateway's remaining 10.00.
+      expect((await refund(api, admin, usd.payment.id, { amount: 9.994 })).status).toBe(400)
+      expect((await refund(api, admin, usd.payment.id, { amount: 9.995 })).status).toBe(200)
+      expect(gatewayRefundsOf(usd.txn).map((t) => fix(t.amount, "usd"))).toEqual(["10.00", "10.00"])
+      expect((await getPayment(api, admin, usd.payment.id)).data.refunded_amount).toBe("20.00")
       expect(await disagreements(usd.payment.id)).toEqual([])
     })
 

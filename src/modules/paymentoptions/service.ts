@@ -1,4 +1,4 @@
-import { InjectManager, MathBN, MedusaContext, MedusaError, MedusaService } from "@medusajs/framework/utils"
+import { defaultCurrencies, InjectManager, MathBN, MedusaContext, MedusaError, MedusaService } from "@medusajs/framework/utils"
 import type { Context } from "@medusajs/framework/types"
 import { registerStore } from "./directory"
 import { Operation } from "./models/operation"
@@ -26,11 +26,17 @@ import {
 const CARD_KINDS: OperationKind[] = ["sale", "pre_auth"]
 
 /** A bigNumber column read back as the decimal string it was written as. */
+/**
+ * A bigNumber column read back as a decimal string with its currency's decimals ("12.30" stays "12.30": Medusa keeps
+ * the value trimmed, "12.3", and amounts are compared as text with what the gateway answers).
+ */
 function decimal(row: any, field: string): string | null {
   const raw = row?.[`raw_${field}`]
-  if (raw && typeof raw === "object" && raw.value !== undefined && raw.value !== null) return String(raw.value)
-  const value = row?.[field]
-  return value === null || value === undefined ? null : String(value)
+  const value = raw && typeof raw === "object" && raw.value !== undefined && raw.value !== null ? raw.value : row?.[field]
+  if (value === null || value === undefined) return null
+  const currency = typeof row?.currency_code === "string" ? row.currency_code.toUpperCase() : ""
+  const decimals = defaultCurrencies[currency]?.decimal_digits
+  return decimals === undefined ? String(value) : MathBN.convert(value).toFixed(decimals)
 }
 
 function toOperation(row: any): OperationRecord {
@@ -215,7 +221,8 @@ export default class PaymentOptionsModuleService
     const [sum] = await knex("paymentoptions_operation")
       .where({ parent_transaction_id: parentTransactionId, kind: "refund", status: "succeeded" })
       .whereNull("deleted_at")
-      .sum({ total: "amount" })
+      // The raw value, not the numeric column (written from a JS number): exact at any size.
+      .select(knex.raw("coalesce(sum((raw_amount->>'value')::numeric), 0)::text as total"))
     const open = await this.listOperations(
       { kind: "refund", parent_transaction_id: parentTransactionId, status: [...UNSETTLED] } as any,
       { order: { created_at: "ASC" } }

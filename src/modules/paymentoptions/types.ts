@@ -21,6 +21,7 @@ export interface OperationRecord {
   transaction_id: string | null
   transaction_ref: string | null
   amount: string
+  requested_amount: string | null
   currency_code: string
   code: string | null
   message: string | null
@@ -40,6 +41,7 @@ export interface BeginOperationInput {
   session_id: string
   amount: string
   currency_code: string
+  requested_amount?: string | null
   provider_id?: string | null
   medusa_id?: string | null
   parent_transaction_id?: string | null

@@ -49,8 +49,10 @@ export interface PaymentOptionsData {
   /** "hpp": hosted payment page; "s2s": server to server (a saved card or card data). */
   checkout?: "hpp" | "s2s"
   currency_code?: string
-  /** Authorized amount until capture, then the captured amount (major units, decimal string). */
+  /** Authorized amount until capture, then the captured amount (major units, decimal string, the gateway's decimals). */
   amount?: string
+  /** The amount exactly as Medusa has it (may have more decimals than the currency, e.g. after tax). */
+  medusa_amount?: string
   merchant_txn_ref?: string
   hpp_link_id?: string
   redirect_url?: string
@@ -80,6 +82,7 @@ const STRING_KEYS = [
   "session_id",
   "currency_code",
   "amount",
+  "medusa_amount",
   "merchant_txn_ref",
   "hpp_link_id",
   "payment_method_id",

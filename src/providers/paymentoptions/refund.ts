@@ -91,13 +91,17 @@ export async function refundTransaction(
     totals = await ctx.store.refundTotals(transactionId)
     if (totals.open.length) throw blockedBy(totals.open[0])
   }
+  // A request finer than the currency is only the whole remaining balance of Medusa's own books (its exact captured
+  // amount, `medusa_amount`, less what it asked to refund before); anything else would leave Medusa and the gateway apart.
+  const medusaRemaining =
+    exact && !exact.isEqualTo(amount) ? await medusaRemainingOf(ctx, data, transactionId) : undefined
   const capturedUnits = toUnits(data.amount, decimals)
   const refundedUnits = toUnits(totals.succeeded, decimals)
   // The succeeded total once this refund succeeds.
   const refundedAfter =
     !exact && capturedUnits !== undefined && refundedUnits !== undefined && requestedUnits! <= capturedUnits - refundedUnits
       ? fromUnits(refundedUnits + requestedUnits!, decimals)
-      : refundableAfter(exact ?? MathBN.convert(requested), amount, data, totals.succeeded, currencyCode, decimals, transactionId)
+      : refundableAfter(exact ?? MathBN.convert(requested), amount, data, totals.succeeded, currencyCode, decimals, transactionId, medusaRemaining)
 
   let operation: OperationRecord
   try {
@@ -109,6 +113,7 @@ export async function refundTransaction(
       medusa_id: refundId,
       parent_transaction_id: transactionId,
       amount,
+      requested_amount: exact ? exact.toFixed() : amount,
       currency_code: currencyCode,
     })
     if (!begun.created) return replay(ctx, transactionId, begun.operation)
@@ -161,6 +166,13 @@ export async function refundTransaction(
   }
 }
 
+/** Medusa's exact captured amount less the exact amounts it asked to refund (succeeded refunds). */
+async function medusaRemainingOf(ctx: GatewayContext, data: PaymentOptionsData, transactionId: string): Promise<string> {
+  const ops = await ctx.store.operationsWhere({ parent_transaction_id: transactionId, kind: ["refund"] })
+  const refunded = MathBN.sum(0, ...ops.filter((op) => op.status === "succeeded").map((op) => op.requested_amount ?? op.amount))
+  return MathBN.sub(data.medusa_amount ?? data.amount ?? "0", refunded).toFixed()
+}
+
 /** `{ ...stale, ...settled }`: the records settled on the way win. */
 function mergeRecords(stale: Record<string, RefundRecord>, settled: Record<string, RefundRecord>): Record<string, RefundRecord> {
   for (const id in settled) stale[id] = settled[id]
@@ -178,18 +190,21 @@ function refundableAfter(
   succeeded: string,
   currencyCode: string,
   decimals: number,
-  transactionId: string
+  transactionId: string,
+  medusaRemaining?: string
 ): string {
   const captured = normalizeAmount(data.amount, currencyCode, "captured amount")
   const refunded = MathBN.convert(succeeded)
   const remaining = MathBN.convert(captured).minus(refunded).toFixed(decimals, ROUND_HALF_UP)
   const rounded = MathBN.convert(amount)
 
-  if (!exact.isEqualTo(rounded) && amount !== remaining) {
+  // More decimals than the currency has: only Medusa's whole remaining balance, sent as the gateway's whole remainder.
+  const wholeBalance = amount === remaining && medusaRemaining !== undefined && exact.isEqualTo(medusaRemaining)
+  if (!exact.isEqualTo(rounded) && !wholeBalance) {
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
       `PaymentOptions: ${exact.toFixed()} ${currencyCode.toUpperCase()} has more decimals than ${currencyCode.toUpperCase()} allows (${decimals}); ` +
-        `refund a whole amount of the currency, or exactly the remaining balance (${remaining}).`
+        `refund a whole amount of the currency, or exactly the remaining balance (${medusaRemaining ?? remaining}).`
     )
   }
   if (!rounded.isGreaterThan(0)) {

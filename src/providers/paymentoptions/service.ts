@@ -33,7 +33,7 @@ import {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { AbstractPaymentProvider, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MathBN, MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { providerIdOf, registeredStore } from "../../modules/paymentoptions/directory"
 import type { OperationRecord, PaymentOptionsStore } from "../../modules/paymentoptions/types"
 import { authorizationOf, captureAuthorization, isReleased, unknownOutcome, voidAuthorization } from "./authorization"
@@ -157,6 +157,7 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
       session_id: sessionId,
       currency_code: currencyCode,
       amount,
+      medusa_amount: MathBN.convert(input.amount).toFixed(),
       merchant_txn_ref: sessionId,
       ...(holderId ? { account_holder_id: holderId } : {}),
       ...(fromStorefront.save_card ? { save_card: true } : {}),
@@ -226,7 +227,15 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     }
     return {
       status: PaymentSessionStatus.PENDING,
-      data: { amount, currency_code: currencyCode, authorized_at: null, three_ds: null, attempt: null, last_error: null },
+      data: {
+        amount,
+        medusa_amount: MathBN.convert(input.amount).toFixed(),
+        currency_code: currencyCode,
+        authorized_at: null,
+        three_ds: null,
+        attempt: null,
+        last_error: null,
+      },
     }
   }
 

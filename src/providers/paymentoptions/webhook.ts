@@ -1,5 +1,5 @@
 import { ProviderWebhookPayload, WebhookActionResult } from "@medusajs/framework/types"
-import { BigNumber, PaymentActions } from "@medusajs/framework/utils"
+import { BigNumber, MathBN, PaymentActions } from "@medusajs/framework/utils"
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { isUnsettled, shortId } from "./gateway-ops"
@@ -105,7 +105,7 @@ export async function linkRefund(
   if (!amount) return
   const refunds = await ctx.store.operationsWhere({ session_id: sessionId, kind: ["refund"] })
   if (refunds.some((op) => op.transaction_id === transactionId)) return
-  const candidates = refunds.filter((op) => !op.transaction_id && op.amount === amount && (isUnsettled(op) || op.resolution))
+  const candidates = refunds.filter((op) => !op.transaction_id && MathBN.eq(op.amount, amount) && (isUnsettled(op) || op.resolution))
   if (candidates.length !== 1) return
   const [op] = candidates
   try {

@@ -25,6 +25,8 @@ export const Operation = model
     transaction_id: model.text().nullable(),
     transaction_ref: model.text().nullable(),
     amount: model.bigNumber(),
+    /** What Medusa asked for, exactly (a refund of ¥999.6 is sent as ¥1000): the books Medusa keeps. */
+    requested_amount: model.text().nullable(),
     currency_code: model.text(),
     code: model.text().nullable(),
     message: model.text().nullable(),
