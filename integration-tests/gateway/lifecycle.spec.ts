@@ -379,10 +379,28 @@ describe("capture, cancel and status", () => {
     expect(store.orphans).toEqual([])
   })
 
-  it("deleting a session whose PRE_AUTH is held releases the hold", async () => {
+  it("authorizePayment's answer says Medusa recorded a payment; a session whose card-route PRE_AUTH no payment uses is released when deleted", async () => {
     const { provider, store, data, session_id, auth } = await preAuthorized(1200)
-    expect(await provider.deletePayment({ data })).toEqual({ data: {} })
+    expect(data.payment_recorded_at).toEqual(expect.any(String))
+    // The card route authorized it (updatePayment), the cart then changed before completion: no Medusa payment yet.
+    const { payment_recorded_at: _recorded, ...cardRouteData } = data
+    expect(await provider.deletePayment({ data: cardRouteData })).toEqual({ data: {} })
     expect(sandbox.transactions().filter((t) => t.type === "VOID")).toEqual([expect.objectContaining({ parentId: auth.transaction_id })])
+    expect(opsOf(store, session_id).map((op) => [op.kind, op.status])).toEqual([
+      ["pre_auth", "succeeded"],
+      ["void", "succeeded"],
+    ])
+    expect(store.orphans).toEqual([])
+  })
+
+  it("deleting a session whose PRE_AUTH backs a Medusa payment is refused (no void); once the payment is canceled it is deleted", async () => {
+    const { provider, store, data, session_id } = await preAuthorized(1200)
+    const refused = await rejection(provider.deletePayment({ data }))
+    expect(refused.type).toBe(MedusaError.Types.NOT_ALLOWED)
+    expect(refused.message).toContain("backs a payment Medusa recorded")
+    expect(moneyRequests(sandbox).filter((r) => r.path.endsWith("/void"))).toEqual([])
+    expect(await provider.cancelPayment({ data })).toEqual({ data: { canceled_at: expect.any(String) } })
+    expect(await provider.deletePayment({ data })).toEqual({ data: {} })
     expect(opsOf(store, session_id).map((op) => [op.kind, op.status])).toEqual([
       ["pre_auth", "succeeded"],
       ["void", "succeeded"],

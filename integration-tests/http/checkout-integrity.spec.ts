@@ -8,6 +8,7 @@
  */
 import axios, { AxiosResponse } from "axios"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
 import { THREE_DS_CARD } from "../../sandbox"
 import { sandboxForMedusa, testAdmin } from "../helpers/sandbox-for-medusa"
 import { AuthHeaders, getOrderPayment, getPayment, payOnHostedPage, seedStore, SeededStore } from "../helpers/store-flow"
@@ -326,7 +327,7 @@ medusaIntegrationTestRunner({
       expect((await deliverWebhook(MANUAL, await statusEnvelope(capture.id))).status).toBe(200)
       const captured = await waitFor("the capture", async () => {
         const p = await getPayment(api, admin, payment.id)
-        return p.captures.length ? p : undefined
+        return p.captures.length && p.captured_at ? p : undefined
       })
       // Pressing Capture once more changes nothing.
       await api.post(`/admin/payments/${payment.id}/capture`, {}, { ...admin, validateStatus: () => true })
@@ -420,6 +421,56 @@ medusaIntegrationTestRunner({
         expect.objectContaining({ parentId: sale.id, amount: String(PRICE), status: "succeeded" }),
       ])
       expect(await ordersCount()).toBe(0)
+    })
+
+    // ------------------------------------------- after review: an order's own payment session is not a way back
+
+    it("5. a placed order's payment session cannot be replaced from the store API: its PRE_AUTH is not voided and the admin still captures it", async () => {
+      const { cart, collectionId, paymentSession } = await checkout(MANUAL)
+      expect((await payCard(paymentSession.id, cart.id)).data.payment_session.status).toBe("authorized")
+      const done = await complete(cart.id)
+      expect(done.data.type).toBe("order")
+
+      // The shopper (anyone with the collection id) asks for a new session on the paid collection.
+      for (const provider of [MANUAL, HOSTED]) {
+        const replaced = await api.post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: provider }, headers())
+        expect(replaced.status).toBe(400)
+        expect(replaced.data.message).toContain("already paid")
+      }
+      expect(gatewayCalls("/void")).toEqual([])
+      expect(txnsOf(paymentSession.id, "PRE_AUTH")).toEqual([expect.objectContaining({ status: "succeeded", voided: false })])
+      const payment = await getOrderPayment(api, admin, done.data.order.id)
+      expect((await api.post(`/admin/payments/${payment.id}/capture`, {}, { ...admin, validateStatus: () => true })).status).toBe(200)
+      expect(gatewayCalls("/capture")).toHaveLength(1)
+      expect(await orphans()).toEqual([])
+    })
+
+    it("5. a deleted session that backs a placed order's authorization is kept (the provider refuses to void it) ", async () => {
+      const { cart, paymentSession } = await checkout(MANUAL)
+      expect((await payCard(paymentSession.id, cart.id)).data.payment_session.status).toBe("authorized")
+      expect((await complete(cart.id)).data.type).toBe("order")
+      // Any other path that would delete the session (a workflow, a script) reaches the provider's deletePayment.
+      const payments = getContainer().resolve(Modules.PAYMENT)
+      await expect(payments.deletePaymentSession(paymentSession.id)).rejects.toThrow(/backs a payment/)
+      expect(await payments.listPaymentSessions({ id: paymentSession.id })).toHaveLength(1)
+      expect(gatewayCalls("/void")).toEqual([])
+      expect(await orphans()).toEqual([])
+    })
+
+    it("5. a webhook delivered again for a placed order whose session is gone is not an orphan: nothing is refunded", async () => {
+      const { cart, paymentSession } = await checkout(ORPHANS_AUTO)
+      await payOnHostedPage(paymentSession.data.redirect_url)
+      const [sale] = txnsOf(paymentSession.id, "CAPTURE")
+      const done = await waitFor("the order", async () => {
+        const res = await complete(cart.id)
+        return res.data.type === "order" ? res : undefined
+      })
+      await getContainer().resolve(Modules.PAYMENT).deletePaymentSession(paymentSession.id)
+      expect((await deliverWebhook(ORPHANS_AUTO, await statusEnvelope(sale.id))).status).toBe(200)
+      await sleep(7000) // Medusa 2.21 handles a webhook event 5 s after it arrives
+      expect(await orphans()).toEqual([])
+      expect(gatewayCalls("/refund")).toEqual([])
+      expect((await getOrderPayment(api, admin, done.data.order.id)).data.transaction_id).toBe(sale.id)
     })
 
     // ------------------------------------------------------------------------------------------------ scenario 6

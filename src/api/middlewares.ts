@@ -1,6 +1,6 @@
 import { authenticate, defineMiddlewares, validateAndTransformBody, validateAndTransformQuery } from "@medusajs/framework/http"
 import { AdminEmptyBody, AdminReconciliationQuery, AdminResolveRefund } from "./admin/paymentoptions/validators"
-import { guardOrderCancel, recordCheckoutIp } from "./helpers/checkout-middlewares"
+import { guardNewPaymentSession, guardOrderCancel, recordCheckoutIp } from "./helpers/checkout-middlewares"
 import { lockPaymentMoneyRoute, refusePartialCapture } from "./helpers/money-route-locks"
 import { StoreSaveCard } from "./store/paymentoptions/validators"
 
@@ -17,6 +17,7 @@ export default defineMiddlewares({
     { method: ["POST"], matcher: "/admin/payments/:id/capture", middlewares: [refusePartialCapture, lockPaymentMoneyRoute] },
     { method: ["POST"], matcher: "/admin/orders/:id/cancel", middlewares: [guardOrderCancel] },
     { method: ["POST"], matcher: "/store/carts/:id/complete", middlewares: [recordCheckoutIp] },
+    { method: ["POST"], matcher: "/store/payment-collections/:id/payment-sessions", middlewares: [guardNewPaymentSession] },
 
     // The plugin's admin routes (authenticated by Medusa as every /admin route).
     { method: ["GET"], matcher: "/admin/paymentoptions/reconciliation", middlewares: [validateAndTransformQuery(AdminReconciliationQuery, {})] },

@@ -9,6 +9,7 @@ import { voidAuthorization } from "../providers/paymentoptions/authorization"
 import { gatewayContextFor } from "../providers/paymentoptions/context"
 import { refundTransaction } from "../providers/paymentoptions/refund"
 import { LOCK_TIMEOUT_SECONDS, LOCK_TTL_SECONDS } from "./helpers/locks"
+import { livePaymentOfSession } from "./helpers/session-payment"
 
 export type RefundOrphanPaymentInput = { orphan_id: string; by?: string | null }
 
@@ -24,6 +25,14 @@ export const refundOrphanPaymentStep = createStep("paymentoptions-refund-orphan-
   const orphan = module.toOrphan(row)
   if (!["open", "refunding", "unknown"].includes(orphan.status)) {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `Orphan payment ${orphan.id} is already ${orphan.status}.`)
+  }
+  const owner = orphan.session_id ? await livePaymentOfSession(container, orphan.session_id) : undefined
+  if (owner) {
+    throw new MedusaError(
+      MedusaError.Types.NOT_ALLOWED,
+      `Orphan payment ${orphan.id}: transaction ${orphan.transaction_id} belongs to Medusa payment ${owner.id} (an order's); ` +
+        "it is not refunded from here. Refund or cancel that order instead."
+    )
   }
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const ctx = gatewayContextFor(orphan.provider_id ?? "", logger)

@@ -1,5 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { guardNewPaymentSessionWorkflow } from "../../workflows/guard-new-payment-session"
 import { guardOrderCancelWorkflow } from "../../workflows/guard-order-cancel"
 import { recordCheckoutIpWorkflow } from "../../workflows/record-checkout-ip"
 import { holdLocks, orderLockKeys } from "./money-route-locks"
@@ -32,4 +33,14 @@ export async function recordCheckoutIp(req: MedusaRequest, res: MedusaResponse, 
     req.scope.resolve(ContainerRegistrationKeys.LOGGER).warn(`PaymentOptions could not record the checkout IP of cart ${req.params.id}: ${(error as Error).message}`)
   }
   next()
+}
+
+/** POST /store/payment-collections/:id/payment-sessions: refused on a collection an order already paid. */
+export async function guardNewPaymentSession(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+  try {
+    await guardNewPaymentSessionWorkflow(req.scope).run({ input: { payment_collection_id: req.params.id } })
+    next()
+  } catch (error) {
+    next(error)
+  }
 }

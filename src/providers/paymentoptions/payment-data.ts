@@ -66,6 +66,8 @@ export interface PaymentOptionsData {
   transaction_id?: string
   transaction_ref?: string | null
   authorized_at?: string | null
+  /** When Medusa's authorizePaymentSession was answered authorized/captured: Medusa then recorded a payment (an order's). */
+  payment_recorded_at?: string | null
   captured_at?: string | null
   canceled_at?: string | null
   three_ds?: ThreeDsState | null
@@ -83,6 +85,7 @@ const STRING_KEYS = [
   "currency_code",
   "amount",
   "medusa_amount",
+  "payment_recorded_at",
   "merchant_txn_ref",
   "hpp_link_id",
   "payment_method_id",

@@ -289,6 +289,15 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     }
     const last = await latestCardOperation(ctx, data).catch(() => undefined)
     const authorization = await authorizationOf(ctx, data).catch(() => undefined)
+    if (authorization && data.payment_recorded_at && !(await isReleased(ctx, authorization))) {
+      // Medusa recorded a payment on this hold (an order's, or a completion that has not been undone): releasing it
+      // here would leave an order unpaid. Throwing keeps the session.
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `PaymentOptions: payment session ${data.session_id} backs a payment Medusa recorded; it cannot be deleted. ` +
+          "Cancel the order (or its payment) to release the hold."
+      )
+    }
     if (authorization) {
       // An abandoned checkout must not keep the shopper's funds on hold.
       const released = await voidAuthorization(ctx, data, authorization).catch((error) => {
@@ -338,7 +347,12 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
    */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const answer = await this.authorize(input)
-    return { status: answer.status, data: { ...(input.data ?? {}), ...(answer.data ?? {}) } }
+    // Medusa records a payment with this data only for these answers: from now on the money belongs to an order.
+    const recorded = answer.status === PaymentSessionStatus.AUTHORIZED || answer.status === PaymentSessionStatus.CAPTURED
+    return {
+      status: answer.status,
+      data: { ...(input.data ?? {}), ...(answer.data ?? {}), ...(recorded ? { payment_recorded_at: new Date().toISOString() } : {}) },
+    }
   }
 
   protected async authorize(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
