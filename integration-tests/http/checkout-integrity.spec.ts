@@ -496,6 +496,16 @@ medusaIntegrationTestRunner({
       expect(JSON.stringify(sandbox.requests())).not.toContain("203.0.113.66")
     })
 
+    it("6. the per-session cap holds for cards sent at once: exactly the cap reaches the gateway", async () => {
+      const { cart, paymentSession } = await checkout(MANUAL)
+      const statuses = (await Promise.all(Array.from({ length: 12 }, () => payCard(paymentSession.id, cart.id, DECLINED_CARD, { ip: "198.51.100.40" })))).map(
+        (r) => r.status
+      )
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5)
+      expect(statuses.filter((s) => s === 429)).toHaveLength(7)
+      expect(gatewayCalls("/authorizationv2", paymentSession.id)).toHaveLength(5)
+    })
+
     it("6. the card route caps attempts per IP across sessions with 429", async () => {
       const ip = "198.51.100.30"
       for (let s = 0; s < 4; s++) {

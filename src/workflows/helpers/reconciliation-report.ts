@@ -23,6 +23,7 @@ export interface ReconciliationItem {
   kind:
     | "refund_unknown"
     | "refund_unrecorded"
+    | "refund_failed_booked"
     | "payment_unknown"
     | "return_refund_stuck"
     | "cancel_shortfall"
@@ -106,7 +107,17 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
   if (providers.length) {
     const { data: payments } = await query.graph({
       entity: "payment",
-      fields: ["id", "provider_id", "currency_code", "data", "created_at", "refunds.id", "refunds.raw_amount", "refunds.created_at", "payment_collection.order.id"],
+      fields: [
+        "id",
+        "provider_id",
+        "currency_code",
+        "data",
+        "created_at",
+        "refunds.id",
+        "refunds.raw_amount",
+        "refunds.created_at",
+        "payment_collection.order.id",
+      ],
       filters: { provider_id: providers, created_at: { $gte: since } },
       pagination: { take: 1000, order: { created_at: "DESC" } } as any,
     })
@@ -119,20 +130,32 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
         continue
       }
       const ledger = (data.refunds ?? {}) as Record<string, RefundRecord>
+      const order = p.payment_collection?.order
       for (const r of p.refunds ?? []) {
-        if (ledger[r.id]) continue
+        const currency = data.currency_code ?? p.currency_code
+        const amount = normalizeAmount(r.raw_amount as any, currency)
+        const common = { payment_id: p.id, order_id: order?.id ?? null, refund_id: r.id, amount, currency_code: currency, since: iso(r.created_at) }
+        const record = ledger[r.id]
+        if (record?.status === "failed") {
+          // Its outcome was unknown when Medusa booked it; the gateway's final answer came later: not refunded.
+          items.push({
+            kind: "refund_failed_booked",
+            ...common,
+            transaction_id: record.transaction_id ?? null,
+            detail: `Medusa counts refund ${r.id} (${amount} ${currency.toUpperCase()}) as refunded, but the gateway's final answer is that it was not made: the customer has not received it.`,
+            action:
+              "Pay it back in the PaymentOptions portal (a refund against the payment's transaction) and note it on the order; " +
+              "do not press Refund in Medusa for it (Medusa already counts it, and would refuse or double-count).",
+          })
+          continue
+        }
+        if (record) continue
         const op = await module.findOperation(`refund:${r.id}`)
         if (op && UNSETTLED.includes(op.status)) continue // listed above
-        const currency = data.currency_code ?? p.currency_code
         items.push({
           kind: "refund_unrecorded",
-          payment_id: p.id,
-          order_id: p.payment_collection?.order?.id ?? null,
-          refund_id: r.id,
-          amount: normalizeAmount(r.raw_amount as any, currency),
-          currency_code: currency,
+          ...common,
           transaction_id: op?.transaction_id ?? null,
-          since: iso(r.created_at),
           detail: op
             ? `Medusa refund ${r.id} is ${refundRecordOf(op).status} at the gateway but missing from the payment's ledger.`
             : `Medusa refund ${r.id} has no record that the gateway was asked (the process stopped between Medusa's refund row and the gateway call).`,

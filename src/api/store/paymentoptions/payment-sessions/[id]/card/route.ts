@@ -24,10 +24,31 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
   }
   const card = parseCardPayment(rest)
   const clientIp = req.ip ?? ""
-  const { result } = await prepareCardPaymentWorkflow(req.scope).run({
-    input: { payment_session_id: req.params.id, cart_id: cartId, customer_id: req.auth_context?.actor_id ?? null, client_ip: clientIp },
-  })
-  if (!result.allowed) {
+  const payment = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  // Under the same lock key Medusa's cart completion takes: a card payment and a completion of this cart never
+  // interleave, and the attempt count is read and used by one request at a time (exact per session; the per-IP count
+  // is exact per cart, best effort across carts).
+  const locking = req.scope.resolve(Modules.LOCKING)
+  const outcome = await locking.execute(
+    cartId,
+    async () => {
+      const { result } = await prepareCardPaymentWorkflow(req.scope).run({
+        input: { payment_session_id: req.params.id, cart_id: cartId, customer_id: req.auth_context?.actor_id ?? null, client_ip: clientIp },
+      })
+      if (!result.allowed) return { refused: result }
+      const { session } = result
+      const updated = await payment.updatePaymentSession({
+        id: session.id,
+        data: { ...session.data, card_payment: { ...card, client_ip: clientIp } },
+        amount: session.amount,
+        currency_code: session.currency_code,
+      } as any)
+      return { updated }
+    },
+    { timeout: LOCK_TIMEOUT_SECONDS }
+  )
+  if (outcome.refused) {
+    const result = outcome.refused
     req.scope
       .resolve(ContainerRegistrationKeys.LOGGER)
       .warn(`PaymentOptions card route: ${result.reason === "ip" ? `IP ${clientIp}` : `payment session ${req.params.id}`} reached its limit of ${result.limit} card attempts; refused.`)
@@ -40,21 +61,7 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse)
     })
     return
   }
-  const { session } = result
-  const payment = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  // The same lock key Medusa's cart completion takes: a card payment and a completion of this cart never interleave.
-  const locking = req.scope.resolve(Modules.LOCKING)
-  const updated = await locking.execute(
-    cartId,
-    () =>
-      payment.updatePaymentSession({
-        id: session.id,
-        data: { ...session.data, card_payment: { ...card, client_ip: clientIp } },
-        amount: session.amount,
-        currency_code: session.currency_code,
-      } as any),
-    { timeout: LOCK_TIMEOUT_SECONDS }
-  )
+  const updated = outcome.updated!
   const data = Object.fromEntries(Object.entries(updated.data ?? {}).filter(([key]) => PUBLIC_KEYS.includes(key)))
   res.json({ payment_session: { id: updated.id, status: updated.status, data } })
 }
