@@ -12,11 +12,18 @@ import { holdLocks, orderLockKeys } from "./money-route-locks"
  */
 export async function guardOrderCancel(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
-    const keys = await orderLockKeys(req, req.params.id)
+    const { keys, ttl } = await orderLockKeys(req, req.params.id)
     if (!keys.length) return next()
-    await holdLocks(req, res, next, keys, async () => {
-      await guardOrderCancelWorkflow(req.scope).run({ input: { order_id: req.params.id, locked: true } })
-    })
+    await holdLocks(
+      req,
+      res,
+      next,
+      keys,
+      async () => {
+        await guardOrderCancelWorkflow(req.scope).run({ input: { order_id: req.params.id, locked: true } })
+      },
+      ttl
+    )
   } catch (error) {
     next(error)
   }

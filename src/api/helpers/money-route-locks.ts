@@ -1,7 +1,9 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MathBN, MedusaError, Modules } from "@medusajs/framework/utils"
 import { randomUUID } from "node:crypto"
+import { providerOptionsOf } from "../../modules/paymentoptions/directory"
 import { isPaymentOptionsProvider } from "../../providers/paymentoptions/context"
+import { resolveOptions } from "../../providers/paymentoptions/options"
 import { LOCK_TIMEOUT_SECONDS, LOCK_TTL_SECONDS, orderLockKey, paymentLockKey } from "../../workflows/helpers/locks"
 
 /**
@@ -24,22 +26,43 @@ async function paymentOptionsPayment(req: MedusaRequest) {
 }
 
 /**
- * Takes `keys` (waiting up to LOCK_TIMEOUT_SECONDS), runs `before` under them, and holds them until the response is
- * sent (or the connection closes), so Medusa's own handler runs under them too.
+ * Seconds Medusa's refund or capture handler may run for a payment of `providerIds`: an earlier unknown refund asked
+ * about, the call itself, and the settling poll, with a margin; never less than LOCK_TTL_SECONDS. A lock that expired
+ * while its handler still ran would let a second refund in.
+ */
+export function handlerLockTtl(providerIds: string[]): number {
+  let seconds = LOCK_TTL_SECONDS
+  for (const id of providerIds) {
+    let options
+    try {
+      options = resolveOptions(providerOptionsOf(id) ?? {})
+    } catch {
+      continue
+    }
+    seconds = Math.max(seconds, Math.ceil((2 * options.timeoutMs + options.refundSettleTimeoutMs) / 1000) + 30)
+  }
+  return seconds * Math.max(1, providerIds.length)
+}
+
+/**
+ * Takes `keys` (waiting up to LOCK_TIMEOUT_SECONDS, expiring after `ttlSeconds` if this process dies), runs `before`
+ * under them, and holds them until Medusa's handler has answered (`res.end`), so the handler runs under them too,
+ * even when the client has gone away meanwhile (a closed connection does not stop the handler).
  */
 export async function holdLocks(
   req: MedusaRequest,
   res: MedusaResponse,
   next: MedusaNextFunction,
   keys: string[],
-  before?: () => Promise<void>
+  before?: () => Promise<void>,
+  ttlSeconds = LOCK_TTL_SECONDS
 ) {
   const locking = req.scope.resolve(Modules.LOCKING)
   const ownerId = `paymentoptions-http:${randomUUID()}`
   const deadline = Date.now() + LOCK_TIMEOUT_SECONDS * 1000
   for (;;) {
     try {
-      await locking.acquire(keys, { ownerId, expire: LOCK_TTL_SECONDS })
+      await locking.acquire(keys, { ownerId, expire: ttlSeconds })
       break
     } catch {
       if (Date.now() >= deadline) {
@@ -60,8 +83,12 @@ export async function holdLocks(
     released = true
     locking.release(keys, { ownerId }).catch(() => undefined)
   }
+  const end = res.end.bind(res) as (...args: unknown[]) => MedusaResponse
+  res.end = ((...args: unknown[]) => {
+    release()
+    return end(...args)
+  }) as typeof res.end
   res.once("finish", release)
-  res.once("close", release)
   try {
     await before?.()
   } catch (error) {
@@ -71,8 +98,8 @@ export async function holdLocks(
   next()
 }
 
-/** The order's lock key and those of its PaymentOptions payments (empty when it has none). */
-export async function orderLockKeys(req: MedusaRequest, orderId: string): Promise<string[]> {
+/** The order's lock key and those of its PaymentOptions payments (empty when it has none), and the TTL they need. */
+export async function orderLockKeys(req: MedusaRequest, orderId: string): Promise<{ keys: string[]; ttl: number }> {
   const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
   const {
     data: [order],
@@ -82,7 +109,11 @@ export async function orderLockKeys(req: MedusaRequest, orderId: string): Promis
     filters: { id: orderId },
   })
   const payments = (order?.payment_collections ?? []).flatMap((pc: any) => pc?.payments ?? []).filter((p: any) => p && isPaymentOptionsProvider(p.provider_id))
-  return payments.length ? [orderLockKey(orderId), ...payments.map((p: any) => paymentLockKey(p.id)).sort()] : []
+  if (!payments.length) return { keys: [], ttl: LOCK_TTL_SECONDS }
+  return {
+    keys: [orderLockKey(orderId), ...payments.map((p: any) => paymentLockKey(p.id)).sort()],
+    ttl: handlerLockTtl(payments.map((p: any) => p.provider_id)),
+  }
 }
 
 /** POST /admin/payments/:id/refund and /capture on a PaymentOptions payment run one at a time per payment and order. */
@@ -91,7 +122,7 @@ export async function lockPaymentMoneyRoute(req: MedusaRequest, res: MedusaRespo
     const payment = await paymentOptionsPayment(req)
     if (!payment) return next()
     const orderId = (payment as any).payment_collection?.order?.id
-    return holdLocks(req, res, next, [...(orderId ? [orderLockKey(orderId)] : []), paymentLockKey(payment.id)])
+    return holdLocks(req, res, next, [...(orderId ? [orderLockKey(orderId)] : []), paymentLockKey(payment.id)], undefined, handlerLockTtl([payment.provider_id]))
   } catch (error) {
     next(error)
   }
