@@ -5,7 +5,7 @@ import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { errorFacts, isUnsettled, notes, pollStatus, settledPatch, statusOf } from "./gateway-ops"
 import { PaymentOptionsData } from "./payment-data"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 import { transactionMismatch } from "./verify"
 
 /**

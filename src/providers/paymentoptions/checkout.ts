@@ -5,7 +5,7 @@ import { PaymentOptionsError, toMedusaError } from "./errors"
 import { envelopeFacts, errorFacts, isUnsettled, pollStatus, settledPatch, shortId, statusOf } from "./gateway-ops"
 import { PaymentOptionsData } from "./payment-data"
 import { CardPayment, cardPaymentBody } from "./requests"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 import { outcomeOf } from "./status"
 import { ExpectedTransaction, transactionMismatch } from "./verify"
 

@@ -1,19 +1,15 @@
 import http from "node:http"
 import https from "node:https"
 import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axios"
-import { z } from "zod"
+import type { z } from "zod"
 import { GatewayErrorKind, PaymentOptionsError } from "./errors"
 import { classifyResponseCode } from "./response-codes"
-import {
-  failureBodySchema,
-  HppLink,
-  hppLinkSchema,
-  successEnvelopeSchema,
-  ThreeDsChallenge,
-  threeDsChallengeSchema,
-  parseTransactionEnvelope,
-  TransactionEnvelope,
-} from "./schemas"
+import type * as Schemas from "./schemas"
+import type { HppLink, successEnvelopeSchema, ThreeDsChallenge, TransactionEnvelope } from "./schemas"
+
+// The answers' zod schemas are built on the first gateway answer, not when Medusa boots (like axios below).
+let schemasModule: typeof Schemas | undefined
+const schemas = (): typeof Schemas => (schemasModule ??= require("./schemas") as typeof Schemas)
 
 export interface ClientConfig {
   gatewayUrl: string
@@ -75,7 +71,7 @@ export class PaymentOptionsClient {
   generateHppLink(body: Record<string, unknown>): Promise<HppLink> {
     return this.call("hpp link", "post", "/hpp/generate/link", body).then((res) => {
       if (res.status < 200 || res.status >= 300) throw failure("hpp link", res, false)
-      const parsed = hppLinkSchema.safeParse(res.data)
+      const parsed = schemas().hppLinkSchema.safeParse(res.data)
       if (!parsed.success) throw unreadable("hpp link", res, false)
       return parsed.data
     })
@@ -110,7 +106,7 @@ export class PaymentOptionsClient {
       `/transaction/status/${encodeURIComponent(transactionId)}`
     )
     if (res.status < 200 || res.status >= 300) throw failure("transaction status", res, false)
-    const parsed = parseTransactionEnvelope(res.data)
+    const parsed = schemas().parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable("transaction status", res, false)
     return parsed.data
   }
@@ -118,12 +114,12 @@ export class PaymentOptionsClient {
   private async cardPayment(operation: string, path: string, body: unknown): Promise<CardPaymentAnswer> {
     const res = await this.call(operation, "post", path, body)
     if (res.status >= 200 && res.status < 300 && typeof (res.data as any)?.redirect_url === "string") {
-      const challenge = threeDsChallengeSchema.safeParse(res.data)
+      const challenge = schemas().threeDsChallengeSchema.safeParse(res.data)
       if (!challenge.success) throw unreadable(operation, res, true)
       return { kind: "challenge", challenge: challenge.data }
     }
     if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
-    const parsed = parseTransactionEnvelope(res.data)
+    const parsed = schemas().parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable(operation, res, true)
     return { kind: "envelope", envelope: interpretEnvelope(operation, parsed.data, res.status) }
   }
@@ -131,7 +127,7 @@ export class PaymentOptionsClient {
   private async mutate(operation: string, path: string, body: unknown): Promise<SuccessEnvelope> {
     const res = await this.call(operation, "post", path, body)
     if (res.status < 200 || res.status >= 300) throw failure(operation, res, true)
-    const parsed = parseTransactionEnvelope(res.data)
+    const parsed = schemas().parseTransactionEnvelope(res.data)
     if (!parsed.success) throw unreadable(operation, res, true)
     return interpretEnvelope(operation, parsed.data, res.status)
   }
@@ -196,7 +192,7 @@ export function interpretEnvelope(operation: string, envelope: TransactionEnvelo
 }
 
 function failure(operation: string, res: AxiosResponse, mutating: boolean): PaymentOptionsError {
-  const parsed = failureBodySchema.safeParse(res.data)
+  const parsed = schemas().failureBodySchema.safeParse(res.data)
   const body = parsed.success ? parsed.data : undefined
   const code = body?.gateway_response?.code ?? body?.messageCode ?? null
   const responseCode = body?.payment_details?.response_code ?? null

@@ -2,7 +2,7 @@ import type { OperationPatch, OperationRecord } from "../../modules/paymentoptio
 import type { GatewayContext } from "./context"
 import { PaymentOptionsError } from "./errors"
 import { maskCard, maskPans } from "./masking"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 import { outcomeOf } from "./status"
 
 /** What the operation log keeps of a gateway transaction envelope (never the card number). */

@@ -1,6 +1,6 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { classifyResponseCode } from "./response-codes"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 
 export type TransactionOutcome = "succeeded" | "declined" | "pending"
 export type RefundStatus = "succeeded" | "pending" | "failed"

@@ -1,6 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { normalizeAmount } from "./money"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 
 export interface ExpectedTransaction {
   /** The payment session the transaction must belong to (its merchant_txn_ref). */

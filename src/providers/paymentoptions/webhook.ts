@@ -4,7 +4,7 @@ import type { GatewayContext } from "./context"
 import { PaymentOptionsError, toMedusaError } from "./errors"
 import { isUnsettled, shortId } from "./gateway-ops"
 import { normalizeAmount } from "./money"
-import { TransactionEnvelope } from "./schemas"
+import type { TransactionEnvelope } from "./schemas"
 import { outcomeOf } from "./status"
 import { hasValidSignature } from "./webhook-signature"
 
