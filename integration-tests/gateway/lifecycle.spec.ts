@@ -408,6 +408,18 @@ describe("capture, cancel and status", () => {
     expect(store.orphans).toEqual([])
   })
 
+  it("deleting a session Medusa recorded as captured (a completion that failed after the capture) lists it as an orphan, nothing sent", async () => {
+    const { provider, store } = providerFor(sandbox)
+    const { data } = await paidPayment(provider, 2200)
+    expect(data.transaction_id).toEqual(expect.any(String))
+    const before = moneyRequests(sandbox).length
+    expect(await provider.deletePayment({ data })).toEqual({ data: {} })
+    expect(moneyRequests(sandbox)).toHaveLength(before)
+    expect(store.orphans).toEqual([
+      expect.objectContaining({ transaction_id: data.transaction_id, session_id: data.session_id, kind: "sale", amount: "2200", currency_code: "jpy" }),
+    ])
+  })
+
   it("deleting a hosted session the shopper already paid lists the payment as an orphan", async () => {
     const { provider, store, logs } = providerFor(sandbox)
     const { data } = await hostedSession(provider, 1800)

@@ -445,6 +445,41 @@ medusaIntegrationTestRunner({
       expect(await orphans()).toEqual([])
     })
 
+    it("5. a new session waits for the cart's lock (the key Medusa's completion holds), so it never deletes a session a completion is authorizing", async () => {
+      const { cart, session } = await cartFor()
+      expect((await session(HOSTED)).status).toBe(200)
+      const locking = getContainer().resolve(Modules.LOCKING)
+      await locking.acquire(cart.id, { ownerId: "a-completion", expire: 30 })
+      let answered = false
+      const replaced = session(MANUAL).then((res) => {
+        answered = true
+        return res
+      })
+      await sleep(1500)
+      expect(answered).toBe(false)
+      await locking.release(cart.id, { ownerId: "a-completion" })
+      expect((await replaced).status).toBe(200)
+    })
+
+    it("5. money captured for a cart that never became an order is an orphan once its session goes, refunded once with one click", async () => {
+      sandbox.configure({ webhookDelayMs: 60_000 }) // the completion the webhook would drive never happens here
+      const { cart, paymentSession } = await checkout(HOSTED)
+      await payOnHostedPage(paymentSession.data.redirect_url)
+      const [sale] = txnsOf(paymentSession.id, "CAPTURE")
+      // What a completion that fails after the payment step leaves: Medusa's payment, captured, and no order.
+      const payments = getContainer().resolve(Modules.PAYMENT)
+      const payment = await payments.authorizePaymentSession(paymentSession.id, {})
+      expect(payment.captured_at).toBeTruthy()
+      expect(await ordersCount()).toBe(0)
+      // The shopper changes the cart: Medusa deletes the session.
+      expect((await api.post(`/store/carts/${cart.id}/line-items/${cart.items[0].id}`, { quantity: 2 }, headers())).status).toBe(200)
+      const orphan = await waitFor("the orphan", async () => (await orphans()).find((o) => o.transaction_id === sale.id))
+      expect(orphan).toMatchObject({ status: "open", amount: String(PRICE), kind: "sale" })
+      expect((await api.post(`/admin/paymentoptions/orphan-payments/${orphan.id}/refund`, {}, admin)).data).toMatchObject({ status: "refunded" })
+      expect(gatewayCalls("/refund")).toHaveLength(1)
+      expect(sandbox.transactions().filter((t) => t.type === "REFUND")).toEqual([expect.objectContaining({ parentId: sale.id, amount: String(PRICE) })])
+    })
+
     it("5. a deleted session that backs a placed order's authorization is kept (the provider refuses to void it) ", async () => {
       const { cart, paymentSession } = await checkout(MANUAL)
       expect((await payCard(paymentSession.id, cart.id)).data.payment_session.status).toBe("authorized")

@@ -8,7 +8,7 @@ import { shortId } from "../providers/paymentoptions/gateway-ops"
 import { linkRefund, verifyWebhook } from "../providers/paymentoptions/webhook"
 import { withPaymentLock } from "./helpers/locks"
 import { settleAndSyncLedger } from "./helpers/payment-ledger"
-import { livePaymentOfSession } from "./helpers/session-payment"
+import { orderPaymentOfSession } from "./helpers/session-payment"
 
 export type HandleWebhookInput = { provider: string; payload: ProviderWebhookPayload["payload"] }
 export type HandleWebhookResult = { orphan_id: string | null; refund: boolean; ledger_of: string | null }
@@ -53,8 +53,8 @@ export const handleWebhookStep = createStep("paymentoptions-handle-webhook", asy
   if (!["CAPTURE", "PRE_AUTH"].includes(verified.type) || outcomeOf(verified.envelope) !== "succeeded") return new StepResponse(NOTHING)
   const { data: sessions } = await query.graph({ entity: "payment_session", fields: ["id"], filters: { id: verified.sessionId } })
   if (sessions.length) return new StepResponse(NOTHING)
-  // The session is gone but its payment is not: the money is an order's (a webhook delivered again, a late one).
-  if (await livePaymentOfSession(container, verified.sessionId)) return new StepResponse(NOTHING)
+  // The session is gone but an order's payment is not: the money is the order's (a webhook delivered again, a late one).
+  if (await orderPaymentOfSession(container, verified.sessionId)) return new StepResponse(NOTHING)
   // A capture of a PRE_AUTH made through Medusa belongs to a payment whose session exists; this one has none.
   const known = await ctx.store.operationsWhere({ transaction_id: verified.transactionId })
   if (known.some((op) => op.kind === "capture" || op.kind === "refund")) return new StepResponse(NOTHING)

@@ -9,7 +9,7 @@ import { voidAuthorization } from "../providers/paymentoptions/authorization"
 import { gatewayContextFor } from "../providers/paymentoptions/context"
 import { refundTransaction } from "../providers/paymentoptions/refund"
 import { LOCK_TIMEOUT_SECONDS, LOCK_TTL_SECONDS } from "./helpers/locks"
-import { livePaymentOfSession } from "./helpers/session-payment"
+import { orderPaymentOfSession } from "./helpers/session-payment"
 
 export type RefundOrphanPaymentInput = { orphan_id: string; by?: string | null }
 
@@ -26,12 +26,14 @@ export const refundOrphanPaymentStep = createStep("paymentoptions-refund-orphan-
   if (!["open", "refunding", "unknown"].includes(orphan.status)) {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `Orphan payment ${orphan.id} is already ${orphan.status}.`)
   }
-  const owner = orphan.session_id ? await livePaymentOfSession(container, orphan.session_id) : undefined
+  const owner = orphan.session_id ? await orderPaymentOfSession(container, orphan.session_id) : undefined
   if (owner) {
+    // Not an orphan after all: taken off the list, and refunded (if ever) from its order.
+    await module.updateOrphanPayments({ id: orphan.id, status: "dismissed", resolution: { by: input.by ?? null, at: new Date().toISOString(), note: `order ${owner.order_id}` } } as any)
     throw new MedusaError(
       MedusaError.Types.NOT_ALLOWED,
-      `Orphan payment ${orphan.id}: transaction ${orphan.transaction_id} belongs to Medusa payment ${owner.id} (an order's); ` +
-        "it is not refunded from here. Refund or cancel that order instead."
+      `Orphan payment ${orphan.id}: transaction ${orphan.transaction_id} belongs to order ${owner.order_id} (payment ${owner.id}); ` +
+        "it is not refunded from here and is dismissed from the orphan list. Refund or cancel that order instead."
     )
   }
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)

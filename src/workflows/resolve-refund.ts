@@ -1,5 +1,5 @@
 import { acquireLockStep, releaseLockStep } from "@medusajs/medusa/core-flows"
-import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MathBN, MedusaError } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { OperationConflictError } from "../modules/paymentoptions/types"
 import { isUnsettled } from "../providers/paymentoptions/gateway-ops"
@@ -42,6 +42,7 @@ export const resolveRefundStep = createStep("paymentoptions-resolve-refund-step"
         medusa_id: input.refund_id,
         parent_transaction_id: payment.data.transaction_id,
         amount: normalizeAmount((row.raw_amount ?? row.amount) as any, currency),
+        requested_amount: MathBN.convert((row.raw_amount ?? row.amount) as any).toFixed(),
         currency_code: currency,
       }))
     } catch (error) {

@@ -14,16 +14,12 @@ export async function guardOrderCancel(req: MedusaRequest, res: MedusaResponse, 
   try {
     const { keys, ttl } = await orderLockKeys(req, req.params.id)
     if (!keys.length) return next()
-    await holdLocks(
-      req,
-      res,
-      next,
-      keys,
-      async () => {
+    await holdLocks(req, res, next, keys, {
+      before: async () => {
         await guardOrderCancelWorkflow(req.scope).run({ input: { order_id: req.params.id, locked: true } })
       },
-      ttl
-    )
+      ttlSeconds: ttl,
+    })
   } catch (error) {
     next(error)
   }
@@ -42,11 +38,22 @@ export async function recordCheckoutIp(req: MedusaRequest, res: MedusaResponse, 
   next()
 }
 
-/** POST /store/payment-collections/:id/payment-sessions: refused on a collection an order already paid. */
-export async function guardNewPaymentSession(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+/**
+ * POST /store/payment-collections/:id/payment-sessions on a collection with PaymentOptions sessions: refused once the
+ * cart is an order, and otherwise run under the cart's lock (the key Medusa's cart completion takes), so the sessions
+ * Medusa deletes first cannot be deleted while a completion is authorizing them.
+ */
+export async function guardNewPaymentSession(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   try {
-    await guardNewPaymentSessionWorkflow(req.scope).run({ input: { payment_collection_id: req.params.id } })
-    next()
+    const input = { payment_collection_id: req.params.id }
+    const { result } = await guardNewPaymentSessionWorkflow(req.scope).run({ input })
+    if (!result.cart_id) return next()
+    await holdLocks(req, res, next, [result.cart_id], {
+      before: async () => {
+        await guardNewPaymentSessionWorkflow(req.scope).run({ input }) // again, under the lock
+      },
+      busy: "The cart is being completed; try again in a moment.",
+    })
   } catch (error) {
     next(error)
   }

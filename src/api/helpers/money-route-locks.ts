@@ -39,7 +39,8 @@ export function handlerLockTtl(providerIds: string[]): number {
     } catch {
       continue
     }
-    seconds = Math.max(seconds, Math.ceil((2 * options.timeoutMs + options.refundSettleTimeoutMs) / 1000) + 30)
+    // A capture's follow-ups or a refund after an earlier one asked about: up to four gateway calls and the poll.
+    seconds = Math.max(seconds, Math.ceil((4 * options.timeoutMs + options.refundSettleTimeoutMs) / 1000) + 30)
   }
   return seconds * Math.max(1, providerIds.length)
 }
@@ -54,8 +55,11 @@ export async function holdLocks(
   res: MedusaResponse,
   next: MedusaNextFunction,
   keys: string[],
-  before?: () => Promise<void>,
-  ttlSeconds = LOCK_TTL_SECONDS
+  {
+    before,
+    ttlSeconds = LOCK_TTL_SECONDS,
+    busy = "Another refund, capture or settlement of this PaymentOptions payment is still running; nothing was sent. Try again in a moment.",
+  }: { before?: () => Promise<void>; ttlSeconds?: number; busy?: string } = {}
 ) {
   const locking = req.scope.resolve(Modules.LOCKING)
   const ownerId = `paymentoptions-http:${randomUUID()}`
@@ -67,12 +71,7 @@ export async function holdLocks(
     } catch {
       if (Date.now() >= deadline) {
         await locking.release(keys, { ownerId }).catch(() => undefined)
-        return next(
-          new MedusaError(
-            MedusaError.Types.NOT_ALLOWED,
-            `Another refund, capture or settlement of this PaymentOptions payment is still running; nothing was sent. Try again in a moment.`
-          )
-        )
+        return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, busy))
       }
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
@@ -89,6 +88,10 @@ export async function holdLocks(
     return end(...args)
   }) as typeof res.end
   res.once("finish", release)
+  // An error after the headers were sent ends in a destroyed socket without res.end: the handler is done then too.
+  res.once("close", () => {
+    if (res.headersSent || res.writableEnded) release()
+  })
   try {
     await before?.()
   } catch (error) {
@@ -122,7 +125,9 @@ export async function lockPaymentMoneyRoute(req: MedusaRequest, res: MedusaRespo
     const payment = await paymentOptionsPayment(req)
     if (!payment) return next()
     const orderId = (payment as any).payment_collection?.order?.id
-    return holdLocks(req, res, next, [...(orderId ? [orderLockKey(orderId)] : []), paymentLockKey(payment.id)], undefined, handlerLockTtl([payment.provider_id]))
+    return holdLocks(req, res, next, [...(orderId ? [orderLockKey(orderId)] : []), paymentLockKey(payment.id)], {
+      ttlSeconds: handlerLockTtl([payment.provider_id]),
+    })
   } catch (error) {
     next(error)
   }

@@ -280,11 +280,19 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
 
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const data = readPaymentData(input.data)
-    if (!data.session_id || data.transaction_id) return { data: {} }
+    if (!data.session_id) return { data: {} }
     let ctx: GatewayContext
     try {
       ctx = this.ctx()
     } catch {
+      return { data: {} }
+    }
+    if (data.transaction_id) {
+      // Medusa recorded this money as captured, and the session goes: the store route refuses that once the cart is
+      // an order, so no order uses it (a completion that failed after the capture). Listed as an orphan; its refund
+      // is refused (and the orphan dismissed) should an order use the payment after all.
+      const captured = { transaction_id: data.transaction_id, session_id: data.session_id, amount: data.amount ?? "0", currency_code: data.currency_code ?? "" }
+      await this.recordOrphan(ctx, data, captured as OperationRecord, "sale", "its session was deleted after its payment was captured, and no order uses it")
       return { data: {} }
     }
     const last = await latestCardOperation(ctx, data).catch(() => undefined)

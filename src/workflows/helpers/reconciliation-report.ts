@@ -9,6 +9,7 @@ import { normalizeAmount } from "../../providers/paymentoptions/money"
 import { readPaymentData, RefundRecord, refundRecordOf } from "../../providers/paymentoptions/payment-data"
 import { cancelShortfalls } from "./cancel-shortfall"
 import { LOCK_TTL_SECONDS } from "./locks"
+import { orderPaymentOfSession } from "./session-payment"
 
 /**
  * Every kind of disagreement between Medusa's books and the gateway the plugin can see, each with what fixes it.
@@ -202,6 +203,7 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
   // 5. Money for sessions that lead to no order.
   const orphans = await module.listOrphanPayments({ status: ["open", "refunding", "unknown"] } as any, { order: { created_at: "ASC" }, take: limit })
   for (const o of orphans.map((row: any) => module.toOrphan(row))) {
+    if (o.session_id && (await orderPaymentOfSession(container, o.session_id))) continue // an order's money after all
     items.push({
       kind: "orphan_payment",
       amount: o.amount,

@@ -2,12 +2,17 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 
 /**
- * The Medusa payment recorded for a payment session that is not canceled: money the gateway took for that session
- * belongs to it (an order's), never to the orphan list. Sessions may be deleted; their payments are not.
+ * The Medusa payment of a payment session that an order uses and that is not canceled: money the gateway took for
+ * that session is the order's, never an orphan. Sessions may be deleted; their payments are not. A payment whose
+ * collection has no order (a completion that failed after the payment was taken) is not an order's: it is an orphan.
  */
-export async function livePaymentOfSession(container: MedusaContainer, sessionId: string): Promise<{ id: string } | undefined> {
+export async function orderPaymentOfSession(container: MedusaContainer, sessionId: string): Promise<{ id: string; order_id: string } | undefined> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data } = await query.graph({ entity: "payment", fields: ["id", "canceled_at"], filters: { payment_session_id: sessionId } })
-  const live = (data as { id: string; canceled_at?: unknown }[]).find((p) => !p.canceled_at)
-  return live ? { id: live.id } : undefined
+  const { data } = await query.graph({
+    entity: "payment",
+    fields: ["id", "canceled_at", "payment_collection.order.id"],
+    filters: { payment_session_id: sessionId },
+  })
+  const owned = (data as any[]).find((p) => !p.canceled_at && p.payment_collection?.order?.id)
+  return owned ? { id: owned.id, order_id: owned.payment_collection.order.id } : undefined
 }
