@@ -350,8 +350,17 @@ medusaIntegrationTestRunner({
       expect(resolved.data.refunds[rowId]).toMatchObject({ status: "failed" })
       const after = await api.get("/admin/paymentoptions/reconciliation", admin)
       expect(after.data.items.filter((i: any) => i.refund_id === rowId)).toEqual([
-        expect.objectContaining({ kind: "refund_failed_booked", amount: "700", action: expect.stringContaining("PaymentOptions portal") }),
+        expect.objectContaining({ kind: "refund_failed_booked", amount: "700", action: expect.stringContaining(`/refunds/${rowId}/paid-back`) }),
       ])
+      // The operator pays it back in the portal and records that once: no longer listed; a second record is refused.
+      const paidBack = (body: unknown) => api.post(`/admin/paymentoptions/payments/${payment.id}/refunds/${rowId}/paid-back`, body, { ...admin, ...noThrow })
+      expect((await paidBack({})).status).toBe(400)
+      const marked = await paidBack({ note: "portal refund 4711" })
+      expect(marked.status).toBe(200)
+      expect(marked.data.refunds[rowId].resolution.paid_back).toMatchObject({ note: "portal refund 4711", at: expect.any(String) })
+      expect((await api.get("/admin/paymentoptions/reconciliation", admin)).data.items.filter((i: any) => i.refund_id === rowId)).toEqual([])
+      const twice = await paidBack({ note: "again" })
+      expect([twice.status, twice.data.message]).toEqual([400, expect.stringContaining("already marked as paid back")])
 
       // What a crash during a return's automatic refund leaves: its claim in progress, long ago.
       const items = await orderItems(api, admin, order.id)

@@ -1,5 +1,5 @@
 import { authenticate, defineMiddlewares, validateAndTransformBody, validateAndTransformQuery } from "@medusajs/framework/http"
-import { AdminEmptyBody, AdminReconciliationQuery, AdminResolveRefund } from "./admin/paymentoptions/validators"
+import { AdminEmptyBody, AdminReconciliationQuery, AdminRefundPaidBack, AdminResolveRefund } from "./admin/paymentoptions/validators"
 import { guardNewPaymentSession, guardOrderCancel, recordCheckoutIp } from "./helpers/checkout-middlewares"
 import { lockPaymentMoneyRoute, refusePartialCapture } from "./helpers/money-route-locks"
 import { StoreSaveCard } from "./store/paymentoptions/validators"
@@ -25,6 +25,11 @@ export default defineMiddlewares({
       method: ["POST"],
       matcher: "/admin/paymentoptions/payments/:id/refunds/:refund_id/resolve",
       middlewares: [validateAndTransformBody(AdminResolveRefund)],
+    },
+    {
+      method: ["POST"],
+      matcher: "/admin/paymentoptions/payments/:id/refunds/:refund_id/paid-back",
+      middlewares: [validateAndTransformBody(AdminRefundPaidBack)],
     },
     { method: ["POST"], matcher: "/admin/paymentoptions/payments/:id/settle", middlewares: [validateAndTransformBody(AdminEmptyBody)] },
     { method: ["POST"], matcher: "/admin/paymentoptions/orphan-payments/:id/refund", middlewares: [validateAndTransformBody(AdminEmptyBody)] },

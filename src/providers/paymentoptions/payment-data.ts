@@ -20,7 +20,13 @@ export interface RefundRecord {
   message: string | null
   created_at: string
   settled_at?: string | null
-  resolution?: { by: string | null; note: string; at: string } | null
+  resolution?: {
+    by: string | null
+    note: string
+    at: string
+    /** An operator paid a failed refund back outside Medusa (e.g. in the PaymentOptions portal). */
+    paid_back?: { by: string | null; note: string; at: string }
+  } | null
 }
 
 /** A 3-D Secure challenge the shopper has not finished yet (its transaction id stays in the operation log). */

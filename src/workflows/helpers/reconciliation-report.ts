@@ -137,7 +137,7 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
         const amount = normalizeAmount(r.raw_amount as any, currency)
         const common = { payment_id: p.id, order_id: order?.id ?? null, refund_id: r.id, amount, currency_code: currency, since: iso(r.created_at) }
         const record = ledger[r.id]
-        if (record?.status === "failed") {
+        if (record?.status === "failed" && !record.resolution?.paid_back) {
           // Its outcome was unknown when Medusa booked it; the gateway's final answer came later: not refunded.
           items.push({
             kind: "refund_failed_booked",
@@ -145,8 +145,9 @@ export async function reconciliationReport(container: MedusaContainer, opts: { d
             transaction_id: record.transaction_id ?? null,
             detail: `Medusa counts refund ${r.id} (${amount} ${currency.toUpperCase()}) as refunded, but the gateway's final answer is that it was not made: the customer has not received it.`,
             action:
-              "Pay it back in the PaymentOptions portal (a refund against the payment's transaction) and note it on the order; " +
-              "do not press Refund in Medusa for it (Medusa already counts it, and would refuse or double-count).",
+              "Pay it back in the PaymentOptions portal (a refund against the payment's transaction), then record that with " +
+              `POST /admin/paymentoptions/payments/${p.id}/refunds/${r.id}/paid-back { note } (it is then no longer listed); ` +
+              "do not press Refund in Medusa for it (Medusa already counts it).",
           })
           continue
         }

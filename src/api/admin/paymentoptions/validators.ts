@@ -9,6 +9,10 @@ export const AdminResolveRefund = z
   .strict()
 export type AdminResolveRefundType = z.infer<typeof AdminResolveRefund>
 
+/** POST /admin/paymentoptions/payments/:id/refunds/:refund_id/paid-back */
+export const AdminRefundPaidBack = z.object({ note: z.string().trim().min(1).max(500) }).strict()
+export type AdminRefundPaidBackType = z.infer<typeof AdminRefundPaidBack>
+
 /** GET /admin/paymentoptions/reconciliation */
 export const AdminReconciliationQuery = z
   .object({
