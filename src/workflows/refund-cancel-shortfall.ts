@@ -1,8 +1,9 @@
 import type { IPaymentModuleService } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MathBN, MedusaError, Modules } from "@medusajs/framework/utils"
-import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { createStep, createWorkflow, StepResponse, transform, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { acquireLockStep, releaseLockStep } from "@medusajs/medusa/core-flows"
 import { cancelShortfalls } from "./helpers/cancel-shortfall"
-import { withPaymentLock } from "./helpers/locks"
+import { LOCK_TIMEOUT_SECONDS, LOCK_TTL_SECONDS, orderLockKey, withPaymentLock } from "./helpers/locks"
 
 export type RefundCancelShortfallInput = { order_id: string; by?: string | null }
 
@@ -44,5 +45,10 @@ export const refundCancelShortfallStep = createStep(
 )
 
 export const refundCancelShortfallWorkflow = createWorkflow("paymentoptions-refund-cancel-shortfall", (input: RefundCancelShortfallInput) => {
-  return new WorkflowResponse(refundCancelShortfallStep(input))
+  // The shortfall is read under the order's lock: two presses refund it once (the second finds none).
+  const key = transform({ input }, ({ input }) => orderLockKey(input.order_id))
+  acquireLockStep({ key, timeout: LOCK_TIMEOUT_SECONDS, ttl: LOCK_TTL_SECONDS })
+  const result = refundCancelShortfallStep(input)
+  releaseLockStep({ key })
+  return new WorkflowResponse(result)
 })
