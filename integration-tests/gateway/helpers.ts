@@ -1,5 +1,5 @@
 import axios from "axios"
-import { DEFAULT_TEST_CARD, Sandbox } from "../../sandbox"
+import { DEFAULT_TEST_CARD, Sandbox, startSandbox } from "../../sandbox"
 import PaymentOptionsProviderService from "../../src/providers/paymentoptions/service"
 import { PaymentOptionsOptions } from "../../src/providers/paymentoptions/options"
 import { MemoryStore } from "../helpers/memory-store"
@@ -191,4 +191,25 @@ export function recordTransitions(store: MemoryStore, sandbox: Sandbox): Transit
 /** The statuses one kind of operation went through, e.g. ["sending", "unknown", "succeeded"]. */
 export function statusesOf(log: Transition[], kind: string): string[] {
   return log.filter((t) => t.kind === kind).map((t) => t.status)
+}
+
+/**
+ * The sandbox of one spec file: started before its tests, reset before each, closed after all. The returned object
+ * stands for the running sandbox (it may be used only inside tests and hooks).
+ */
+export function useSandbox(): Sandbox {
+  let current: Sandbox | undefined
+  beforeAll(async () => {
+    current = await startSandbox()
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  beforeEach(() => current!.reset())
+  return new Proxy({} as Sandbox, {
+    get(_target, key) {
+      const value = (current as any)?.[key]
+      return typeof value === "function" ? value.bind(current) : value
+    },
+  })
 }

@@ -1,5 +1,5 @@
 import { MathBN, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { DECLINE_CARDS, DEFAULT_TEST_CARD, Sandbox, startSandbox } from "../../sandbox"
+import { DECLINE_CARDS, DEFAULT_TEST_CARD } from "../../sandbox"
 import type PaymentOptionsProviderService from "../../src/providers/paymentoptions/service"
 import {
   cardPayment,
@@ -14,19 +14,12 @@ import {
   providerFor,
   rejection,
   TEST_PROVIDER_ID,
+  useSandbox,
 } from "./helpers"
 
 // Hosted checkout, authorize, capture, void, delete, status and webhooks against the sandbox over real HTTP, with
 // the operation log in memory. Data is chained through medusaMerge, as Medusa stores it.
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(() => sandbox.reset())
+const sandbox = useSandbox()
 
 const declineCard = Object.keys(DECLINE_CARDS)[0]
 /** Keys the provider may write into session/payment data: none of them is a secret. */

@@ -1,5 +1,5 @@
 import { MedusaError, PaymentActions } from "@medusajs/framework/utils"
-import { DEFAULT_TEST_CARD, Sandbox, startSandbox } from "../../sandbox"
+import { DEFAULT_TEST_CARD } from "../../sandbox"
 import type PaymentOptionsProviderService from "../../src/providers/paymentoptions/service"
 import {
   deliverWebhook,
@@ -11,19 +11,12 @@ import {
   refundRequests,
   rejection,
   statusesOf,
+  useSandbox,
 } from "./helpers"
 
 // The provider against the bundled sandbox over real HTTP on loopback: every refund rule and fault. Each refund is
 // an intent in the operation log (`refund:<medusa refund id>`); `data` is chained through medusaMerge as Medusa would.
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(() => sandbox.reset())
+const sandbox = useSandbox()
 
 const PAN = DEFAULT_TEST_CARD
 

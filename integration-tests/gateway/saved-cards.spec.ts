@@ -1,5 +1,4 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { Sandbox, startSandbox } from "../../sandbox"
 import type PaymentOptionsProviderService from "../../src/providers/paymentoptions/service"
 import { MemoryStore } from "../helpers/memory-store"
 import {
@@ -16,20 +15,13 @@ import {
   rejection,
   statusesOf,
   TEST_PROVIDER_ID,
+  useSandbox,
 } from "./helpers"
 
 // Saved cards: the gateway issues a token only with a payment the shopper opted into (save_card); the token lives
 // in the plugin's store (never in session data) and belongs to one account holder; it pays later checkouts
 // server to server, in hosted and server checkout modes alike.
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(() => sandbox.reset())
+const sandbox = useSandbox()
 
 const alice = () => customerContext("acchld_alice", "cus_alice")
 const bob = () => customerContext("acchld_bob", "cus_bob")

@@ -1,6 +1,6 @@
 import axios from "axios"
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { DECLINE_CARDS, DEFAULT_TEST_CARD, Sandbox, startSandbox, THREE_DS_CARD } from "../../sandbox"
+import { DECLINE_CARDS, DEFAULT_TEST_CARD, THREE_DS_CARD } from "../../sandbox"
 import type PaymentOptionsProviderService from "../../src/providers/paymentoptions/service"
 import { webhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../../src/providers/paymentoptions/webhook-signature"
 import {
@@ -15,19 +15,12 @@ import {
   recordTransitions,
   rejection,
   statusesOf,
+  useSandbox,
 } from "./helpers"
 
 // Server-to-server checkout (card data through updatePayment's card_payment, 3-D Secure), unknown outcomes of card
 // payments and captures, and webhook secrets, over real HTTP against the sandbox.
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(() => sandbox.reset())
+const sandbox = useSandbox()
 
 const declineCard = Object.keys(DECLINE_CARDS)[1]
 

@@ -1,19 +1,18 @@
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { DEFAULT_TEST_CARD, Sandbox, startSandbox } from "../../sandbox"
-import { cardPayment, customerContext, newSessionId, providerFor, rejection } from "./helpers"
+import { DEFAULT_TEST_CARD } from "../../sandbox"
+import {
+  cardPayment,
+  customerContext,
+  newSessionId,
+  providerFor,
+  rejection,
+  useSandbox,
+} from "./helpers"
 
 // The store API is public: whatever a storefront puts into payment-session data reaches initiatePayment. Only
 // `payment_method_id` (a saved card id) and `save_card` (a boolean) are accepted; anything else, at any depth, is a
 // 400 before any gateway call, so no caller can write a key the provider would later read as the gateway's word.
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-afterAll(async () => {
-  await sandbox.close()
-})
-beforeEach(() => sandbox.reset())
+const sandbox = useSandbox()
 
 const TOKEN = "0f7f3a52-94db-4781-8a3b-6c2d1e0f9a11"
 

@@ -451,7 +451,7 @@ medusaIntegrationTestRunner({
       const locking = getContainer().resolve(Modules.LOCKING)
       await locking.acquire(cart.id, { ownerId: "a-completion", expire: 30 })
       let answered = false
-      const replaced = session(MANUAL).then((res) => {
+      const replaced = session(MANUAL).then((res: AxiosResponse) => {
         answered = true
         return res
       })
@@ -469,7 +469,7 @@ medusaIntegrationTestRunner({
       // What a completion that fails after the payment step leaves: Medusa's payment, captured, and no order.
       const payments = getContainer().resolve(Modules.PAYMENT)
       const payment = await payments.authorizePaymentSession(paymentSession.id, {})
-      expect(payment.captured_at).toBeTruthy()
+      expect(payment?.captured_at).toBeTruthy()
       expect(await ordersCount()).toBe(0)
       // The shopper changes the cart: Medusa deletes the session.
       expect((await api.post(`/store/carts/${cart.id}/line-items/${cart.items[0].id}`, { quantity: 2 }, headers())).status).toBe(200)
