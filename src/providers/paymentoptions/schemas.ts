@@ -1,4 +1,4 @@
-import { z } from "zod"
+import { z } from "@medusajs/framework/zod"
 
 // Responses are parsed leniently where the docs disagree (number vs string, optional blocks,
 // both `risk_details` spellings) and strictly where money depends on it (ids, codes, amounts).
@@ -316,7 +316,10 @@ function jsonRecord(v: unknown): Plain {
   if (!isPlainObject(v) || Object.getPrototypeOf(v) !== Object.prototype) return NOT_PLAIN
   const own = Object.prototype.hasOwnProperty
   if (own.call(v, "constructor") || own.call(v, "__proto__") || Object.getOwnPropertySymbols(v).length) return NOT_PLAIN
+  const keys = Object.keys(v)
+  // Non-enumerable keys (never in JSON) are left to the schema, whose handling of them differs between zod versions.
+  if (Object.getOwnPropertyNames(v).length !== keys.length) return NOT_PLAIN
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(v)) out[key] = v[key]
+  for (const key of keys) out[key] = v[key]
   return out
 }
