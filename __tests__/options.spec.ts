@@ -107,3 +107,15 @@ describe("where options belong", () => {
     expect(registered.lines).toEqual([])
   })
 })
+
+describe("option errors name what is wrong", () => {
+  const base = { apiKey: "k", xApiKey: "x", merchantId: "JP00000001" }
+  it("refuses a URL without // (it would build a webhook URL that goes nowhere)", () => {
+    expect(() => resolveOptions({ ...base, backendUrl: "https:shop.example" })).toThrow(/"backendUrl" must be a URL \(http or https\)/)
+    expect(() => resolveOptions({ ...base, backendUrl: "https://shop.example" })).not.toThrow()
+  })
+  it("says 'must be a number' for a wrongly typed option, 'is required' only when it is missing", () => {
+    expect(() => resolveOptions({ ...base, timeoutMs: "abc" })).toThrow(/"timeoutMs" must be a number/)
+    expect(() => resolveOptions({ xApiKey: "x", merchantId: "JP00000001" })).toThrow(/"apiKey" is required/)
+  })
+})

@@ -413,6 +413,17 @@ describe("capture, cancel and status", () => {
     ])
   })
 
+  it("a captured session deleted after a partial refund is an orphan for what is left; after a full refund it is none", async () => {
+    const { provider, store } = providerFor(sandbox)
+    const partly = await paidPayment(provider, 3000)
+    await provider.refundPayment({ amount: 1000, data: partly.data, context: { idempotency_key: "ref_part" } } as any)
+    await provider.deletePayment({ data: partly.data })
+    const fully = await paidPayment(provider, 3000)
+    await provider.refundPayment({ amount: 3000, data: fully.data, context: { idempotency_key: "ref_full" } } as any)
+    await provider.deletePayment({ data: fully.data })
+    expect(store.orphans).toEqual([expect.objectContaining({ transaction_id: partly.data.transaction_id, amount: "2000" })])
+  })
+
   it("deleting a hosted session the shopper already paid lists the payment as an orphan", async () => {
     const { provider, store, logs } = providerFor(sandbox)
     const { data } = await hostedSession(provider, 1800)

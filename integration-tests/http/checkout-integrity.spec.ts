@@ -463,7 +463,7 @@ medusaIntegrationTestRunner({
 
     it("5. money captured for a cart that never became an order is an orphan once its session goes, refunded once with one click", async () => {
       sandbox.configure({ webhookDelayMs: 60_000 }) // the completion the webhook would drive never happens here
-      const { cart, paymentSession } = await checkout(HOSTED)
+      const { cart, collectionId, paymentSession } = await checkout(HOSTED)
       await payOnHostedPage(paymentSession.data.redirect_url)
       const [sale] = txnsOf(paymentSession.id, "CAPTURE")
       // What a completion that fails after the payment step leaves: Medusa's payment, captured, and no order.
@@ -475,6 +475,14 @@ medusaIntegrationTestRunner({
       expect((await api.post(`/store/carts/${cart.id}/line-items/${cart.items[0].id}`, { quantity: 2 }, headers())).status).toBe(200)
       const orphan = await waitFor("the orphan", async () => (await orphans()).find((o) => o.transaction_id === sale.id))
       expect(orphan).toMatchObject({ status: "open", amount: String(PRICE), kind: "sale" })
+      // The shopper then pays again on a new session of the same collection and gets the order: the first payment
+      // sits in the order's collection but the order booked only the second one's capture: still an orphan.
+      const renewed = await api.post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: HOSTED }, headers())
+      expect(renewed.status).toBe(200)
+      const second = renewed.data.payment_collection.payment_sessions.find((x: any) => x.provider_id === HOSTED)
+      await payOnHostedPage(second.data.redirect_url)
+      expect((await complete(cart.id)).data.type).toBe("order")
+      expect((await orphans()).find((o) => o.transaction_id === sale.id)).toMatchObject({ status: "open" })
       expect((await api.post(`/admin/paymentoptions/orphan-payments/${orphan.id}/refund`, {}, admin)).data).toMatchObject({ status: "refunded" })
       expect(gatewayCalls("/refund")).toHaveLength(1)
       expect(sandbox.transactions().filter((t) => t.type === "REFUND")).toEqual([expect.objectContaining({ parentId: sale.id, amount: String(PRICE) })])

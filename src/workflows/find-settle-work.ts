@@ -24,7 +24,7 @@ export const findSettleWorkStep = createStep("paymentoptions-find-settle-work", 
     : { data: [] as any[] }
   const waiting = await module.listReturnRefunds({ status: "waiting" } as any, { take: input.limit })
   const auto = providersWhere((o) => o.refundOrphanedPayments)
-  const orphans = auto.length ? await module.listOrphanPayments({ status: "open", provider_id: auto } as any, { take: input.limit }) : []
+  const orphans = auto.length ? await module.listOrphanPayments({ status: "open", provider_id: auto } as any, { take: input.limit, order: { created_at: "ASC" } }) : []
   return new StepResponse<SettleWork>({
     payment_ids: payments.map((p: any) => p.id),
     waiting_returns: waiting.map((c: any) => c.return_id),

@@ -69,10 +69,10 @@ export async function holdLocks(
       await locking.acquire(keys, { ownerId, expire: ttlSeconds })
       break
     } catch {
-      if (Date.now() >= deadline) {
-        await locking.release(keys, { ownerId }).catch(() => undefined)
-        return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, busy))
-      }
+      // Keys taken before the one that was busy are let go while waiting: holding some while waiting for others
+      // (another taker doing the reverse) would stall both.
+      await locking.release(keys, { ownerId }).catch(() => undefined)
+      if (Date.now() >= deadline) return next(new MedusaError(MedusaError.Types.NOT_ALLOWED, busy))
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
   }

@@ -9,7 +9,11 @@ export const GATEWAY_HOSTS = {
   live: "https://api.paymentoptions.com",
 } as const
 
-const url = z.url({ protocol: /^https?$/ }).trim()
+// "https:example.com" and "http:/x" parse as URLs; a webhook URL built from them would go nowhere.
+const url = z
+  .url({ protocol: /^https?$/ })
+  .trim()
+  .refine((v) => /^https?:\/\/[^/\s]/i.test(v) && !/[\t\n\r ]/.test(v), { message: "must be a URL (http or https)" })
 
 const positiveInt = z.coerce.number().int().positive()
 
@@ -87,7 +91,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
   const parsed = optionsSchema.safeParse(raw ?? {})
   if (!parsed.success) {
     const problems = parsed.error.issues
-      .map((issue) => `"${issue.path.join(".") || "options"}" ${describeIssue(issue)}`)
+      .map((issue) => `"${issue.path.join(".") || "options"}" ${describeIssue(issue, raw)}`)
       .join("; ")
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
@@ -128,12 +132,13 @@ export function webhookUrlFor(options: ResolvedOptions, providerId: string): str
 
 const FLAGS = new Set(["allowRawCardData", "autoRefundOnReturn", "refundOrphanedPayments"])
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const name = String(issue.path[0] ?? "")
+  const given = raw && typeof raw === "object" ? (raw as Record<string, unknown>)[name] : undefined
   if (FLAGS.has(name)) return "must be true or false (or the strings \"true\"/\"false\"/\"1\"/\"0\")"
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? "is required" : `must be a ${issue.expected}`
+      return given === undefined ? "is required" : `must be a ${issue.expected}`
     case "too_small":
       return issue.origin === "string" ? "must not be empty" : issue.inclusive === false ? `must be greater than ${issue.minimum}` : `must be at least ${issue.minimum}`
     case "too_big":
@@ -146,6 +151,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         : issue.format === "regex"
           ? issue.message
           : `must be a valid ${issue.format}`
+    case "custom":
+      return issue.message
     default:
       return issue.message.toLowerCase()
   }

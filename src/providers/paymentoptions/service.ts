@@ -289,9 +289,14 @@ class PaymentOptionsProviderService extends AbstractPaymentProvider<PaymentOptio
     }
     if (data.transaction_id) {
       // Medusa recorded this money as captured, and the session goes: the store route refuses that once the cart is
-      // an order, so no order uses it (a completion that failed after the capture). Listed as an orphan; its refund
-      // is refused (and the orphan dismissed) should an order use the payment after all.
-      const captured = { transaction_id: data.transaction_id, session_id: data.session_id, amount: data.amount ?? "0", currency_code: data.currency_code ?? "" }
+      // an order, so no order uses it (a completion that failed after the capture). What was not refunded (Medusa's
+      // own compensation refunds it before it recreates the session) is listed as an orphan; its refund is refused
+      // should an order use the payment after all.
+      const totals = await ctx.store.refundTotals(data.transaction_id)
+      if (totals.open.length) return { data: {} } // a refund still settling: reconciliation lists it
+      const left = MathBN.sub(data.amount ?? "0", totals.succeeded)
+      if (!MathBN.gt(left, 0)) return { data: {} }
+      const captured = { transaction_id: data.transaction_id, session_id: data.session_id, amount: left.toFixed(), currency_code: data.currency_code ?? "" }
       await this.recordOrphan(ctx, data, captured as OperationRecord, "sale", "its session was deleted after its payment was captured, and no order uses it")
       return { data: {} }
     }
