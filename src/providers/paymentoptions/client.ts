@@ -1,7 +1,7 @@
 import http from "node:http"
 import https from "node:https"
 import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axios"
-import type { z } from "@medusajs/framework/zod"
+import type { z } from "zod"
 import { GatewayErrorKind, PaymentOptionsError } from "./errors"
 import { classifyResponseCode } from "./response-codes"
 import type * as Schemas from "./schemas"

@@ -1,5 +1,5 @@
 import { MedusaError } from "@medusajs/framework/utils"
-import { z } from "@medusajs/framework/zod"
+import { z } from "zod"
 
 /** The plugin's webhook route that checks the shared secret in its path (see src/api/hooks/paymentoptions). */
 export const WEBHOOK_TOKEN_ROUTE = "/hooks/paymentoptions"

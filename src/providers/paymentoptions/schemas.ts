@@ -1,4 +1,4 @@
-import { z } from "@medusajs/framework/zod"
+import { z } from "zod"
 
 // Responses are parsed leniently where the docs disagree (number vs string, optional blocks,
 // both `risk_details` spellings) and strictly where money depends on it (ids, codes, amounts).
